@@ -1,0 +1,306 @@
+package lineage
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/balticom/lineage/pkg/taxonomy"
+)
+
+// ErrInvalid is matched (errors.Is) by every validation failure.
+var ErrInvalid = errors.New("invalid lineage event")
+
+// Limits of an event. They bound what one event costs to store and answer.
+const (
+	MaxCategories     = 32
+	MaxAttributes     = 32
+	MaxAttrKeyLen     = 64
+	MaxAttrValueLen   = 256
+	MaxIDLen          = 128
+	MaxNameLen        = 256
+	MaxFutureSkew     = 5 * time.Minute
+	traceParentLength = 55
+)
+
+// Earliest is the earliest occurred_at accepted: nothing in the operator's
+// systems predates it, so an earlier time is a unit mistake (seconds or
+// milliseconds sent as microseconds).
+var Earliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// FieldError is one broken rule. Field is the schema's field path
+// ("recipient.country", "data_categories[2]"); Rule says what was expected.
+// Value is the offending value only for codes: identifiers and attributes
+// may be personal data and are never echoed.
+type FieldError struct {
+	Field string
+	Rule  string
+	Value string
+}
+
+func (e FieldError) Error() string {
+	if e.Value != "" {
+		return fmt.Sprintf("%s: %s (got %q)", e.Field, e.Rule, e.Value)
+	}
+	return fmt.Sprintf("%s: %s", e.Field, e.Rule)
+}
+
+// ValidationError lists every broken rule of one event.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Error()
+	}
+	return "invalid lineage event: " + strings.Join(parts, "; ")
+}
+
+// Is makes errors.Is(err, ErrInvalid) true.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+type checker struct{ errs []FieldError }
+
+func (c *checker) fail(field, rule, value string) {
+	c.errs = append(c.errs, FieldError{Field: field, Rule: rule, Value: value})
+}
+
+// Validate checks the event against the schema's rules and the taxonomy and
+// returns a *ValidationError naming every broken rule, or nil. now bounds
+// occurred_at from above (clock skew allowed); replaying old events stays
+// valid because time only moves forward.
+func (e *Event) Validate(now time.Time) error {
+	var c checker
+	if !ValidUUID(e.ID) {
+		c.fail("event_id", "must be a UUID in its text form (8-4-4-4-12 hex digits)", "")
+	}
+	switch e.Kind {
+	case Access, Transfer, ProcessorHandoff:
+	default:
+		c.fail("kind", "must be access, transfer or processor_handoff", string(e.Kind))
+	}
+	c.times(e.OccurredAt, e.RecordedAt, now)
+	if _, ok := taxonomy.LookupSourceSystem(e.SourceSystem); !ok {
+		c.fail("source_system", "unknown source system code", e.SourceSystem)
+	}
+	switch e.Actor.Type {
+	case ServiceAccount, EmployeeRole, System:
+	default:
+		c.fail("actor.type", "must be service_account, employee_role or system", string(e.Actor.Type))
+	}
+	if !validToken(e.Actor.ID, MaxIDLen) {
+		c.fail("actor.id", "must be 1-128 characters of letters, digits and _ . : @ / - (a role or account, never a name)", "")
+	}
+	if !ValidSubjectID(e.SubjectID) {
+		c.fail("subject_id", "must be a customer id: C followed by 7 to 10 digits", "")
+	}
+	c.categories(e.DataCategories)
+	if _, ok := taxonomy.LookupPurpose(e.Purpose); !ok {
+		c.fail("purpose", "unknown purpose code (policy §5)", e.Purpose)
+	}
+	c.basis(e.LegalBasis, e.LegitimateInterest)
+	c.recipient(e.Kind, e.Recipient)
+	if e.Trace != nil && !validTraceParent(e.Trace.TraceParent) {
+		c.fail("trace.traceparent", "must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)", "")
+	}
+	c.attributes(e.Attributes)
+	if len(c.errs) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: c.errs}
+}
+
+func (c *checker) times(occurred, recorded, now time.Time) {
+	switch {
+	case occurred.Before(Earliest):
+		c.fail("occurred_at", "must be after 2000-01-01 (microseconds since the epoch)", "")
+	case occurred.After(now.Add(MaxFutureSkew)):
+		c.fail("occurred_at", "must not be in the future", "")
+	}
+	if recorded.Before(occurred) {
+		c.fail("recorded_at", "must not be earlier than occurred_at", "")
+	}
+}
+
+func (c *checker) categories(cats []string) {
+	if len(cats) == 0 {
+		c.fail("data_categories", "must name at least one category (policy annex 1)", "")
+		return
+	}
+	if len(cats) > MaxCategories {
+		c.fail("data_categories", "must name at most 32 categories", "")
+		return
+	}
+	for i, code := range cats {
+		field := fmt.Sprintf("data_categories[%d]", i)
+		if _, ok := taxonomy.LookupCategory(code); !ok {
+			c.fail(field, "unknown data category code (policy annex 1)", code)
+			continue
+		}
+		for _, prev := range cats[:i] {
+			if prev == code {
+				c.fail(field, "repeats a category", code)
+				break
+			}
+		}
+	}
+}
+
+func (c *checker) basis(basis string, interest *string) {
+	if _, ok := taxonomy.LookupLegalBasis(basis); !ok {
+		c.fail("legal_basis", "unknown legal basis code (policy §6)", basis)
+		return
+	}
+	li := Deref(interest)
+	switch {
+	case basis == "legitimate_interest" && li == "":
+		c.fail("legitimate_interest", "required when legal_basis is legitimate_interest (policy §7)", "")
+	case basis == "legitimate_interest":
+		if _, ok := taxonomy.LookupLegitimateInterest(li); !ok {
+			c.fail("legitimate_interest", "unknown legitimate interest (policy §7.1-§7.29)", li)
+		}
+	case interest != nil:
+		c.fail("legitimate_interest", "must be null unless legal_basis is legitimate_interest", li)
+	}
+}
+
+func (c *checker) recipient(kind Kind, r *Recipient) {
+	if !kind.HasRecipient() {
+		if r != nil && kind == Access {
+			c.fail("recipient", "must be null for an access", "")
+		}
+		return
+	}
+	if r == nil {
+		c.fail("recipient", "required for a "+string(kind), "")
+		return
+	}
+	if !validToken(r.ID, MaxIDLen) {
+		c.fail("recipient.id", "must be 1-128 characters of letters, digits and _ . : @ / -", "")
+	}
+	if r.Name == "" || len(r.Name) > MaxNameLen {
+		c.fail("recipient.name", "must be 1-256 bytes", "")
+	}
+	if _, ok := taxonomy.LookupRecipientCategory(r.Category); !ok {
+		c.fail("recipient.category", "unknown recipient category code", r.Category)
+	}
+	country, ok := taxonomy.LookupCountry(r.Country)
+	if !ok {
+		c.fail("recipient.country", "must be an ISO 3166-1 alpha-2 code", r.Country)
+		return
+	}
+	mech := Deref(r.TransferMechanism)
+	switch {
+	case country.EEA && r.TransferMechanism != nil:
+		c.fail("recipient.transfer_mechanism", "must be null for a country in the EU/EEA", mech)
+	case country.EEA:
+	case mech == "":
+		c.fail("recipient.transfer_mechanism", "required for a country outside the EU/EEA (GDPR Chapter V)", "")
+	default:
+		if _, ok := taxonomy.LookupTransferMechanism(mech); !ok {
+			c.fail("recipient.transfer_mechanism", "unknown transfer mechanism code", mech)
+		} else if mech == "adequacy_decision" && !country.Adequacy {
+			c.fail("recipient.transfer_mechanism", "no adequacy decision covers "+r.Country+" (GDPR Art. 45)", mech)
+		}
+	}
+}
+
+func (c *checker) attributes(attrs map[string]string) {
+	if len(attrs) > MaxAttributes {
+		c.fail("attributes", "must have at most 32 entries", "")
+		return
+	}
+	for k, v := range attrs {
+		if !validAttrKey(k) {
+			c.fail("attributes", "keys must be 1-64 characters of a-z, 0-9, _ and ., starting with a letter", "")
+		}
+		if len(v) > MaxAttrValueLen {
+			c.fail("attributes", "values must be at most 256 bytes", "")
+		}
+	}
+}
+
+// ValidSubjectID reports whether s is a customer id: "C" and 7 to 10 digits.
+// The shape keeps personal codes (DDMMYY-NNNNN) and phone numbers out.
+func ValidSubjectID(s string) bool {
+	if len(s) < 8 || len(s) > 11 || s[0] != 'C' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidUUID reports whether s is a UUID in its canonical text form.
+func ValidUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch i {
+		case 8, 13, 18, 23:
+			if s[i] != '-' {
+				return false
+			}
+		default:
+			if !isHex(s[i]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func validTraceParent(s string) bool {
+	if len(s) != traceParentLength || s[2] != '-' || s[35] != '-' || s[52] != '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if i == 2 || i == 35 || i == 52 {
+			continue
+		}
+		if !isHex(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(b byte) bool {
+	return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F')
+}
+
+func validToken(s string, max int) bool {
+	if s == "" || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		switch {
+		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9':
+		case b == '_', b == '.', b == ':', b == '@', b == '/', b == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func validAttrKey(k string) bool {
+	if k == "" || len(k) > MaxAttrKeyLen || k[0] < 'a' || k[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(k); i++ {
+		b := k[i]
+		if !(b >= 'a' && b <= 'z') && !(b >= '0' && b <= '9') && b != '_' && b != '.' {
+			return false
+		}
+	}
+	return true
+}

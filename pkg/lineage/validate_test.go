@@ -1,0 +1,150 @@
+package lineage_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/balticom/lineage/pkg/lineage"
+	"github.com/balticom/lineage/pkg/lineage/lineagetest"
+)
+
+var now = lineagetest.Base.Add(24 * time.Hour)
+
+func TestValidEvents(t *testing.T) {
+	for _, e := range lineagetest.Events(7, 300, 50) {
+		if err := e.Validate(now); err != nil {
+			t.Fatalf("fixture %s must be valid: %v", e.Kind, err)
+		}
+	}
+}
+
+func TestValidateNamesFieldAndRule(t *testing.T) {
+	id, subject, at := lineagetest.UUID(1), "C00000001", lineagetest.Base
+	for _, tc := range []struct {
+		name  string
+		event func() lineage.Event
+		field string
+		rule  string
+	}{
+		{"bad id", func() lineage.Event { e := lineagetest.Access("42", subject, at); return e }, "event_id", "UUID"},
+		{"unknown kind", func() lineage.Event { e := lineagetest.Access(id, subject, at); e.Kind = lineage.KindUnknown; return e }, "kind", "must be access"},
+		{"epoch seconds as micros", func() lineage.Event {
+			e := lineagetest.Access(id, subject, time.UnixMicro(1_700_000_000))
+			e.RecordedAt = e.OccurredAt
+			return e
+		}, "occurred_at", "after 2000"},
+		{"future", func() lineage.Event { e := lineagetest.Access(id, subject, now.Add(time.Hour)); return e }, "occurred_at", "future"},
+		{"recorded before occurred", func() lineage.Event { e := lineagetest.Access(id, subject, at); e.RecordedAt = at.Add(-time.Second); return e }, "recorded_at", "earlier"},
+		{"unknown source", func() lineage.Event { e := lineagetest.Access(id, subject, at); e.SourceSystem = "erp"; return e }, "source_system", "unknown source system"},
+		{"actor unknown type", func() lineage.Event { e := lineagetest.Access(id, subject, at); e.Actor.Type = lineage.ActorUnknown; return e }, "actor.type", "must be"},
+		{"actor is a name", func() lineage.Event { e := lineagetest.Access(id, subject, at); e.Actor.ID = "Jānis Bērziņš"; return e }, "actor.id", "never a name"},
+		{"subject is a personal code", func() lineage.Event { return lineagetest.Access(id, "010190-12345", at) }, "subject_id", "customer id"},
+		{"subject is a phone number", func() lineage.Event { return lineagetest.Access(id, "29123456", at) }, "subject_id", "customer id"},
+		{"no categories", func() lineage.Event { e := lineagetest.Access(id, subject, at); e.DataCategories = nil; return e }, "data_categories", "at least one"},
+		{"unknown category", func() lineage.Event {
+			e := lineagetest.Access(id, subject, at)
+			e.DataCategories = []string{"contact", "dna"}
+			return e
+		}, "data_categories[1]", "unknown data category"},
+		{"repeated category", func() lineage.Event {
+			e := lineagetest.Access(id, subject, at)
+			e.DataCategories = []string{"contact", "contact"}
+			return e
+		}, "data_categories[1]", "repeats"},
+		{"unknown purpose", func() lineage.Event { e := lineagetest.Access(id, subject, at); e.Purpose = "fun"; return e }, "purpose", "§5"},
+		{"unknown basis", func() lineage.Event { e := lineagetest.Access(id, subject, at); e.LegalBasis = "whim"; return e }, "legal_basis", "§6"},
+		{"interest missing", func() lineage.Event { e := lineagetest.Access(id, subject, at); e.LegalBasis = "legitimate_interest"; return e }, "legitimate_interest", "required"},
+		{"interest unknown", func() lineage.Event {
+			e := lineagetest.Handoff(id, subject, at)
+			e.LegitimateInterest = lineage.Ptr("7.30")
+			return e
+		}, "legitimate_interest", "unknown legitimate interest"},
+		{"interest without that basis", func() lineage.Event {
+			e := lineagetest.Access(id, subject, at)
+			e.LegitimateInterest = lineage.Ptr("7.1")
+			return e
+		}, "legitimate_interest", "must be null"},
+		{"access with recipient", func() lineage.Event {
+			e := lineagetest.Access(id, subject, at)
+			e.Recipient = lineagetest.Transfer(id, subject, at).Recipient
+			return e
+		}, "recipient", "null for an access"},
+		{"transfer without recipient", func() lineage.Event { e := lineagetest.Transfer(id, subject, at); e.Recipient = nil; return e }, "recipient", "required for a transfer"},
+		{"unknown recipient category", func() lineage.Event { e := lineagetest.Transfer(id, subject, at); e.Recipient.Category = "friend"; return e }, "recipient.category", "unknown recipient category"},
+		{"bad country", func() lineage.Event { e := lineagetest.Transfer(id, subject, at); e.Recipient.Country = "XX"; return e }, "recipient.country", "ISO 3166-1"},
+		{"third country without mechanism", func() lineage.Event {
+			e := lineagetest.Handoff(id, subject, at)
+			e.Recipient.TransferMechanism = nil
+			return e
+		}, "recipient.transfer_mechanism", "required for a country outside"},
+		{"EEA with mechanism", func() lineage.Event {
+			e := lineagetest.Transfer(id, subject, at)
+			e.Recipient.TransferMechanism = lineage.Ptr("standard_contractual_clauses")
+			return e
+		}, "recipient.transfer_mechanism", "must be null"},
+		{"adequacy where none", func() lineage.Event {
+			e := lineagetest.Handoff(id, subject, at)
+			e.Recipient.TransferMechanism = lineage.Ptr("adequacy_decision")
+			return e
+		}, "recipient.transfer_mechanism", "no adequacy decision covers IN"},
+		{"bad traceparent", func() lineage.Event {
+			e := lineagetest.Access(id, subject, at)
+			e.Trace = &lineage.TraceContext{TraceParent: "00-abc"}
+			return e
+		}, "trace.traceparent", "W3C"},
+		{"bad attribute key", func() lineage.Event {
+			e := lineagetest.Access(id, subject, at)
+			e.Attributes = map[string]string{"Ticket No": "1"}
+			return e
+		}, "attributes", "keys"},
+		{"long attribute value", func() lineage.Event {
+			e := lineagetest.Access(id, subject, at)
+			e.Attributes = map[string]string{"note": strings.Repeat("x", 257)}
+			return e
+		}, "attributes", "256 bytes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := tc.event()
+			err := e.Validate(now)
+			var ve *lineage.ValidationError
+			if !errors.As(err, &ve) || !errors.Is(err, lineage.ErrInvalid) {
+				t.Fatalf("want a validation error, got %v", err)
+			}
+			if len(ve.Fields) != 1 {
+				t.Fatalf("want exactly one broken rule, got %v", err)
+			}
+			f := ve.Fields[0]
+			if f.Field != tc.field || !strings.Contains(f.Rule, tc.rule) {
+				t.Fatalf("got field %q rule %q, want field %q rule containing %q", f.Field, f.Rule, tc.field, tc.rule)
+			}
+		})
+	}
+}
+
+func TestErrorsNeverEchoPersonalData(t *testing.T) {
+	e := lineagetest.Access("not-a-uuid", "010190-12345", lineagetest.Base)
+	e.Actor.ID = "Jānis Bērziņš"
+	e.Attributes = map[string]string{"Phone": "29123456"}
+	err := e.Validate(now)
+	for _, secret := range []string{"010190-12345", "Jānis", "29123456", "not-a-uuid"} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error echoes %q: %v", secret, err)
+		}
+	}
+}
+
+func TestNewID(t *testing.T) {
+	seen := map[string]bool{}
+	for range 1000 {
+		id := lineage.NewID()
+		if !lineage.ValidUUID(id) || id[14] != '4' {
+			t.Fatalf("not a v4 UUID: %s", id)
+		}
+		if seen[id] {
+			t.Fatalf("repeated id %s", id)
+		}
+		seen[id] = true
+	}
+}

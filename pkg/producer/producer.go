@@ -1,0 +1,238 @@
+// Package producer is the SDK an upstream system embeds to publish lineage
+// events: it validates each event against the taxonomy before it reaches
+// Kafka, encodes it (Avro single-object encoding), and produces it with an
+// idempotent producer waiting for all in-sync replicas, keyed by subject so
+// that one subject's events stay in order.
+//
+// Publish is synchronous: it returns when Kafka has acknowledged every event
+// or with the reason one was refused. PublishAsync batches: it returns at
+// once (blocking only when the buffer is full) and reports through a
+// callback. Close flushes what is buffered.
+package producer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/balticom/lineage/pkg/kafkatrace"
+	"github.com/balticom/lineage/pkg/lineage"
+	"github.com/balticom/lineage/pkg/topics"
+	"github.com/balticom/lineage/pkg/wire"
+)
+
+const instrumentation = "github.com/balticom/lineage/pkg/producer"
+
+// Config of a Producer. Only Brokers is required.
+type Config struct {
+	Brokers []string
+	// Topic defaults to topics.Events.
+	Topic string
+	// ClientID names the producing system in the broker's logs and quotas.
+	ClientID string
+	// Linger is how long a batch waits for more events (default 5 ms).
+	Linger time.Duration
+	// MaxBuffered bounds the events held in memory before PublishAsync
+	// blocks (default 100,000).
+	MaxBuffered int
+	// Now stamps recorded_at when an event has none (default time.Now).
+	Now func() time.Time
+}
+
+// Producer publishes lineage events. It is safe for concurrent use; Close it
+// once, after the last Publish.
+type Producer struct {
+	cl       *kgo.Client
+	codec    *wire.Codec
+	topic    string
+	now      func() time.Time
+	tracer   trace.Tracer
+	produced metric.Int64Counter
+	failed   metric.Int64Counter
+}
+
+// New connects a producer. Extra kgo options (TLS, SASL) go in opts.
+func New(cfg Config, opts ...kgo.Opt) (*Producer, error) {
+	if len(cfg.Brokers) == 0 {
+		return nil, errors.New("producer: no brokers configured")
+	}
+	if cfg.Topic == "" {
+		cfg.Topic = topics.Events
+	}
+	if cfg.Linger == 0 {
+		cfg.Linger = 5 * time.Millisecond
+	}
+	if cfg.MaxBuffered == 0 {
+		cfg.MaxBuffered = 100_000
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	codec, err := wire.New()
+	if err != nil {
+		return nil, fmt.Errorf("producer: %w", err)
+	}
+	kopts := []kgo.Opt{
+		kgo.SeedBrokers(cfg.Brokers...),
+		kgo.DefaultProduceTopic(cfg.Topic),
+		kgo.RequiredAcks(kgo.AllISRAcks()), // idempotence needs acks=all; franz-go enables it by default
+		kgo.ProducerLinger(cfg.Linger),
+		kgo.MaxBufferedRecords(cfg.MaxBuffered),
+		kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)), // murmur2 of the key, as Java clients
+	}
+	if cfg.ClientID != "" {
+		kopts = append(kopts, kgo.ClientID(cfg.ClientID))
+	}
+	cl, err := kgo.NewClient(append(kopts, opts...)...)
+	if err != nil {
+		return nil, fmt.Errorf("producer: new kafka client: %w", err)
+	}
+	meter := otel.Meter(instrumentation)
+	produced, _ := meter.Int64Counter("lineage.producer.events", metric.WithDescription("events acknowledged by Kafka"))
+	failed, _ := meter.Int64Counter("lineage.producer.failures", metric.WithDescription("events refused by validation or Kafka"))
+	return &Producer{
+		cl: cl, codec: codec, topic: cfg.Topic, now: cfg.Now,
+		tracer: otel.Tracer(instrumentation), produced: produced, failed: failed,
+	}, nil
+}
+
+// EventError says which event of a Publish call failed.
+type EventError struct {
+	Index int
+	ID    string
+	Err   error
+}
+
+func (e *EventError) Error() string { return fmt.Sprintf("event %d (%s): %v", e.Index, e.ID, e.Err) }
+func (e *EventError) Unwrap() error { return e.Err }
+
+// Publish validates every event, then produces them and waits until Kafka
+// acknowledged all of them. If any event is invalid nothing is sent and the
+// error (errors.Is lineage.ErrInvalid) names each invalid event and field.
+// Otherwise the error joins an *EventError per event Kafka refused; the
+// others were delivered. Retrying the same events is safe: the store counts
+// an event id once.
+func (p *Producer) Publish(ctx context.Context, events ...lineage.Event) error {
+	records, err := p.records(ctx, events)
+	if err != nil {
+		return err
+	}
+	ctx, span := p.tracer.Start(ctx, "lineage.produce", trace.WithSpanKind(trace.SpanKindProducer),
+		trace.WithAttributes(attribute.Int("lineage.events", len(events)), attribute.String("messaging.destination.name", p.topic)))
+	defer span.End()
+	var (
+		mu   sync.Mutex
+		errs []error
+		wg   sync.WaitGroup
+	)
+	wg.Add(len(records))
+	for i, r := range records {
+		kafkatrace.Inject(ctx, r)
+		p.cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
+			defer wg.Done()
+			p.count(ctx, err)
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, &EventError{Index: i, ID: events[i].ID, Err: err})
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, "produce failed")
+		return fmt.Errorf("publish: %w", err)
+	}
+	return nil
+}
+
+// PublishAsync validates e and hands it to the batching producer. done (may
+// be nil) is called exactly once: with a validation error before
+// PublishAsync returns, or with Kafka's answer later, from the client's
+// goroutine (keep it short). It blocks only while the buffer is full.
+func (p *Producer) PublishAsync(ctx context.Context, e lineage.Event, done func(error)) {
+	if done == nil {
+		done = func(error) {}
+	}
+	records, err := p.records(ctx, []lineage.Event{e})
+	if err != nil {
+		done(err)
+		return
+	}
+	kafkatrace.Inject(ctx, records[0])
+	p.cl.Produce(ctx, records[0], func(_ *kgo.Record, err error) {
+		p.count(ctx, err)
+		done(err)
+	})
+}
+
+// Flush waits until every buffered event is acknowledged or failed.
+func (p *Producer) Flush(ctx context.Context) error {
+	if err := p.cl.Flush(ctx); err != nil {
+		return fmt.Errorf("flush: %w", err)
+	}
+	return nil
+}
+
+// Close flushes buffered events (bounded by ctx) and closes the connection.
+func (p *Producer) Close(ctx context.Context) error {
+	err := p.Flush(ctx)
+	p.cl.Close()
+	return err
+}
+
+func (p *Producer) count(ctx context.Context, err error) {
+	if err != nil {
+		p.failed.Add(ctx, 1)
+		return
+	}
+	p.produced.Add(ctx, 1)
+}
+
+// records validates and encodes events; the trace context of ctx, if any,
+// is recorded in events that carry none.
+func (p *Producer) records(ctx context.Context, events []lineage.Event) ([]*kgo.Record, error) {
+	now := p.now()
+	var invalid []error
+	records := make([]*kgo.Record, len(events))
+	sc := trace.SpanContextFromContext(ctx)
+	for i := range events {
+		e := events[i]
+		if e.RecordedAt.IsZero() {
+			e.RecordedAt = now
+		}
+		if e.Trace == nil && sc.IsValid() {
+			e.Trace = &lineage.TraceContext{TraceParent: traceParent(sc), TraceState: lineage.Ptr(sc.TraceState().String())}
+		}
+		if err := e.Validate(now); err != nil {
+			invalid = append(invalid, &EventError{Index: i, ID: e.ID, Err: err})
+			continue
+		}
+		value, err := p.codec.Append(nil, &e)
+		if err != nil {
+			return nil, &EventError{Index: i, ID: e.ID, Err: err}
+		}
+		records[i] = &kgo.Record{Key: []byte(e.SubjectID), Value: value}
+	}
+	if len(invalid) > 0 {
+		for range invalid {
+			p.failed.Add(ctx, 1)
+		}
+		return nil, errors.Join(invalid...)
+	}
+	return records, nil
+}
+
+func traceParent(sc trace.SpanContext) string {
+	return fmt.Sprintf("00-%s-%s-%s", sc.TraceID(), sc.SpanID(), sc.TraceFlags())
+}

@@ -1,0 +1,244 @@
+// Package wire turns lineage events into Kafka record values and back.
+//
+// Producers write Avro single-object encoding (Avro 1.8+ spec: the marker
+// C3 01, the schema's 8-byte little-endian CRC-64-AVRO fingerprint, then the
+// Avro body), so no schema registry is needed: the fingerprint names one of
+// the schema versions published in schemas/lineage. The decoder also accepts
+// Confluent Schema Registry framing (magic byte 0, 4-byte big-endian schema
+// id) when it is given a registry.
+//
+// Every decode error that no retry can cure is a *PoisonError: the caller
+// dead-letters the record and moves on. Any other error (a registry that
+// does not answer) is transient.
+package wire
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/hamba/avro/v2"
+
+	"github.com/balticom/lineage/pkg/lineage"
+	"github.com/balticom/lineage/schemas"
+)
+
+// Limits of the decoder: a record larger than MaxRecordBytes is poison, and
+// no string, array or map in a record may make the decoder allocate more
+// than these, whatever lengths the bytes claim.
+const (
+	MaxRecordBytes = 256 << 10
+	maxStringBytes = 64 << 10
+	maxSliceItems  = 1024
+)
+
+// Reasons name why a record is poison. They are stable: they travel in the
+// dead-letter topic's headers and in metrics.
+const (
+	ReasonOversized         = "oversized"
+	ReasonUnknownFormat     = "unknown_format"
+	ReasonUnknownSchema     = "unknown_schema"
+	ReasonIncompatible      = "incompatible_schema"
+	ReasonMalformed         = "malformed_avro"
+	ReasonRegistryNotConfig = "registry_not_configured"
+)
+
+// PoisonError says a record can never be decoded as it is.
+type PoisonError struct {
+	Reason string
+	Err    error
+}
+
+func (e *PoisonError) Error() string { return e.Reason + ": " + e.Err.Error() }
+func (e *PoisonError) Unwrap() error { return e.Err }
+
+func poison(reason string, format string, args ...any) error {
+	return &PoisonError{Reason: reason, Err: fmt.Errorf(format, args...)}
+}
+
+// Registry looks up a writer schema by its Confluent Schema Registry id.
+// Implementations must be safe for concurrent use; an error is treated as
+// transient unless it wraps ErrSchemaNotFound.
+type Registry interface {
+	SchemaByID(ctx context.Context, id int) (string, error)
+}
+
+// ErrSchemaNotFound is wrapped by a Registry that positively knows no schema
+// with the id: the record is poison.
+var ErrSchemaNotFound = errors.New("schema not found")
+
+var soeMarker = [2]byte{0xC3, 0x01}
+
+const soeHeaderLen = 10
+
+// Codec encodes and decodes lineage events. It is safe for concurrent use.
+type Codec struct {
+	api      avro.API
+	reader   avro.Schema
+	header   [soeHeaderLen]byte
+	byFP     map[uint64]avro.Schema // every published version, resolved to the reader
+	registry Registry
+	byID     sync.Map // int → avro.Schema resolved to the reader
+}
+
+// Option configures a Codec.
+type Option func(*Codec)
+
+// WithRegistry makes the decoder accept Confluent framing, looking schema ids
+// up in r.
+func WithRegistry(r Registry) Option { return func(c *Codec) { c.registry = r } }
+
+// New builds a codec over the published schema versions: it writes the
+// newest and reads every one of them.
+func New(opts ...Option) (*Codec, error) {
+	versions, err := schemas.LineageEventVersions()
+	if err != nil {
+		return nil, err
+	}
+	if len(versions) == 0 {
+		return nil, errors.New("no lineage schema published")
+	}
+	return newCodec(versions[len(versions)-1], versions, opts...)
+}
+
+// newCodec reads data written with any of the writer schemas into the shape
+// of the reader schema, and writes with the reader schema. A reader learns
+// the writer schemas it can read only from this list: a new schema version
+// reaches the materializer before any producer writes it.
+func newCodec(readerText string, writers []string, opts ...Option) (*Codec, error) {
+	c := &Codec{
+		api: avro.Config{
+			MaxByteSliceSize:  maxStringBytes,
+			MaxSliceAllocSize: maxSliceItems,
+		}.Freeze(),
+		byFP: make(map[uint64]avro.Schema, len(writers)),
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	// Parse into a private cache: schemas of different versions share names.
+	reader, err := avro.ParseWithCache(readerText, "", &avro.SchemaCache{})
+	if err != nil {
+		return nil, fmt.Errorf("parse reader schema: %w", err)
+	}
+	c.reader = reader
+	fp, err := fingerprint(reader)
+	if err != nil {
+		return nil, err
+	}
+	copy(c.header[:2], soeMarker[:])
+	binary.LittleEndian.PutUint64(c.header[2:], fp)
+	for i, text := range writers {
+		resolved, fp, err := c.resolve(text)
+		if err != nil {
+			return nil, fmt.Errorf("schema version %d: %w", i+1, err)
+		}
+		c.byFP[fp] = resolved
+	}
+	return c, nil
+}
+
+// resolve parses a writer schema and returns the schema that decodes its
+// data into the reader's shape, with the writer's fingerprint.
+func (c *Codec) resolve(text string) (avro.Schema, uint64, error) {
+	writer, err := avro.ParseWithCache(text, "", &avro.SchemaCache{})
+	if err != nil {
+		return nil, 0, fmt.Errorf("parse writer schema: %w", err)
+	}
+	fp, err := fingerprint(writer)
+	if err != nil {
+		return nil, 0, err
+	}
+	if writer.String() == c.reader.String() {
+		return c.reader, fp, nil
+	}
+	resolved, err := avro.NewSchemaCompatibility().Resolve(c.reader, writer)
+	if err != nil {
+		return nil, fp, fmt.Errorf("writer schema not readable as the current one: %w", err)
+	}
+	return resolved, fp, nil
+}
+
+func fingerprint(s avro.Schema) (uint64, error) {
+	b, err := s.FingerprintUsing(avro.CRC64Avro)
+	if err != nil {
+		return 0, fmt.Errorf("fingerprint schema: %w", err)
+	}
+	return binary.BigEndian.Uint64(b), nil
+}
+
+// Fingerprint is the CRC-64-AVRO fingerprint of the schema the codec writes.
+func (c *Codec) Fingerprint() uint64 { return binary.LittleEndian.Uint64(c.header[2:]) }
+
+// Schema is the text (canonical form) of the schema the codec writes.
+func (c *Codec) Schema() string { return c.reader.String() }
+
+// Append encodes e in single-object encoding, appended to dst. It does not
+// validate e: the SDK does that first.
+func (c *Codec) Append(dst []byte, e *lineage.Event) ([]byte, error) {
+	body, err := c.api.Marshal(c.reader, e)
+	if err != nil {
+		return dst, fmt.Errorf("encode lineage event: %w", err)
+	}
+	dst = append(dst, c.header[:]...)
+	return append(dst, body...), nil
+}
+
+// Decode fills e from a record value in either framing. e is overwritten.
+func (c *Codec) Decode(ctx context.Context, b []byte, e *lineage.Event) error {
+	if len(b) > MaxRecordBytes {
+		return poison(ReasonOversized, "record of %d bytes exceeds %d", len(b), MaxRecordBytes)
+	}
+	schema, body, err := c.writerOf(ctx, b)
+	if err != nil {
+		return err
+	}
+	*e = lineage.Event{}
+	if err := c.api.Unmarshal(schema, body, e); err != nil {
+		return poison(ReasonMalformed, "decode avro body: %w", err)
+	}
+	return nil
+}
+
+// writerOf reads the framing and returns the schema to decode the body with.
+func (c *Codec) writerOf(ctx context.Context, b []byte) (avro.Schema, []byte, error) {
+	switch {
+	case len(b) >= soeHeaderLen && b[0] == soeMarker[0] && b[1] == soeMarker[1]:
+		fp := binary.LittleEndian.Uint64(b[2:soeHeaderLen])
+		s, ok := c.byFP[fp]
+		if !ok {
+			return nil, nil, poison(ReasonUnknownSchema, "no published schema has fingerprint %016x", fp)
+		}
+		return s, b[soeHeaderLen:], nil
+	case len(b) >= 5 && b[0] == 0:
+		id := int(binary.BigEndian.Uint32(b[1:5]))
+		s, err := c.schemaByID(ctx, id)
+		return s, b[5:], err
+	default:
+		return nil, nil, poison(ReasonUnknownFormat, "value is neither Avro single-object encoding nor Confluent framing")
+	}
+}
+
+func (c *Codec) schemaByID(ctx context.Context, id int) (avro.Schema, error) {
+	if c.registry == nil {
+		return nil, poison(ReasonRegistryNotConfig, "confluent framing with schema id %d but no registry is configured", id)
+	}
+	if s, ok := c.byID.Load(id); ok {
+		return s.(avro.Schema), nil
+	}
+	text, err := c.registry.SchemaByID(ctx, id)
+	if errors.Is(err, ErrSchemaNotFound) {
+		return nil, poison(ReasonUnknownSchema, "registry has no schema id %d: %w", id, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up schema id %d: %w", id, err)
+	}
+	s, _, err := c.resolve(text)
+	if err != nil {
+		return nil, poison(ReasonIncompatible, "schema id %d: %w", id, err)
+	}
+	c.byID.Store(id, s)
+	return s, nil
+}

@@ -1,0 +1,3 @@
+module github.com/balticom/lineage/schemas
+
+go 1.26.0

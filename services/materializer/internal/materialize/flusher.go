@@ -1,0 +1,100 @@
+package materialize
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// flushLoop inserts, then commits, each sealed batch in the order sealed.
+// ctx ends only when even the final flush must give up.
+func (m *Materializer) flushLoop(ctx context.Context) {
+	for b := range m.sealed {
+		if b.done != nil {
+			close(b.done)
+			continue
+		}
+		if err := m.flush(ctx, b); err != nil {
+			select {
+			case m.fatal <- err:
+			default:
+			}
+		}
+		m.free <- b
+	}
+}
+
+// flush makes one batch durable and commits its offsets. It retries the
+// insert until it succeeds or ctx ends: ClickHouse being away is a wait,
+// not a loss. A dead letter the broker refused is fatal: the process stops
+// without committing, and the records are read again after restart.
+func (m *Materializer) flush(ctx context.Context, b *batch) error {
+	ctx, span := m.metrics.tracer.Start(ctx, "lineage.insert", trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.Int("lineage.batch.rows", b.len()), attribute.String("db.system", "clickhouse")))
+	defer span.End()
+	if b.len() > 0 {
+		if err := m.insert(ctx, b); err != nil {
+			span.SetStatus(codes.Error, "insert abandoned")
+			return nil // shutting down; the batch is not committed and will be read again
+		}
+	}
+	b.dlq.Wait()
+	if b.dlqErr != nil {
+		span.RecordError(b.dlqErr)
+		return fmt.Errorf("dead letters not acknowledged, not committing: %w", b.dlqErr)
+	}
+	if err := m.commit(ctx, b); err != nil {
+		// The events are stored; a new owner of the partition stores them
+		// again, and the answers count each event id once.
+		m.log.Warn("commit failed", "err", err)
+		span.RecordError(err)
+	}
+	return nil
+}
+
+func (m *Materializer) insert(ctx context.Context, b *batch) error {
+	for attempt := 0; ; attempt++ {
+		start := time.Now()
+		err := m.store.Insert(ctx, b.rows)
+		if err == nil {
+			m.metrics.inserted(ctx, b.len(), time.Since(start))
+			return nil
+		}
+		m.metrics.insertFailures.Add(ctx, 1)
+		wait := backoff(attempt, m.cfg.RetryMin, m.cfg.RetryMax)
+		m.log.Warn("insert failed, retrying", "rows", b.len(), "attempt", attempt, "retry_in", wait, "err", err)
+		if !sleep(ctx, wait) {
+			return fmt.Errorf("insert abandoned after %d attempts: %w", attempt+1, ctx.Err())
+		}
+	}
+}
+
+func (m *Materializer) commit(ctx context.Context, b *batch) error {
+	var errs []error
+	m.cl.CommitOffsetsSync(ctx, b.offsets, func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, err error) {
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		for _, t := range resp.Topics {
+			for _, p := range t.Partitions {
+				if err := kerr.ErrorForCode(p.ErrorCode); err != nil {
+					errs = append(errs, fmt.Errorf("commit %s/%d: %w", t.Topic, p.Partition, err))
+				}
+			}
+		}
+	})
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	m.metrics.committed(b.offsets)
+	return nil
+}

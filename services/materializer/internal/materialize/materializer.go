@@ -1,0 +1,325 @@
+// Package materialize is the consumer fleet's engine: it reads lineage events
+// from Kafka in a consumer group, decodes and validates them, inserts them
+// into ClickHouse in batches, and commits offsets only after the insert is
+// durable. A record that can never be stored goes to the dead-letter topic
+// with the reason, and the partition keeps moving.
+//
+// Two goroutines share the work so that decoding overlaps with inserting:
+// the poller decodes records into the filling batch; the flusher inserts
+// sealed batches, waits for their dead letters to be acknowledged, and
+// commits their offsets, strictly in order. At most two batches are in
+// memory (one filling, one flushing), which bounds memory whatever the
+// speed of ClickHouse: a slow insert stops the poller, not the other way.
+package materialize
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/balticom/lineage/pkg/deadletter"
+	"github.com/balticom/lineage/pkg/lineage"
+	"github.com/balticom/lineage/pkg/wire"
+	"github.com/balticom/lineage/services/chstore"
+)
+
+// Store is where batches go. *chstore.Store implements it.
+type Store interface {
+	Insert(ctx context.Context, b *chstore.Batch) error
+}
+
+// Decoder turns a record value into an event. *wire.Codec implements it.
+type Decoder interface {
+	Decode(ctx context.Context, b []byte, e *lineage.Event) error
+}
+
+// Config of a Materializer.
+type Config struct {
+	Group       string
+	DeadLetter  string        // dead-letter topic
+	BatchSize   int           // rows that seal a batch
+	BatchLinger time.Duration // age that seals a non-empty batch
+	// RetryMin and RetryMax bound the back-off between insert attempts.
+	RetryMin, RetryMax time.Duration
+	// Now is the clock validation uses (default time.Now).
+	Now func() time.Time
+}
+
+// Materializer consumes one consumer-group member's partitions. Create it
+// with New, give its Hooks to the kgo client, then call Run once.
+type Materializer struct {
+	cfg     Config
+	store   Store
+	decoder Decoder
+	log     *slog.Logger
+	metrics *metrics
+	cl      *kgo.Client
+
+	mu      sync.Mutex // guards cur and stopped; held while records are added and while sealing
+	cur     *batch
+	stopped bool // the final drain is done; later revocations have nothing to flush
+
+	sealed chan *batch // to the flusher; capacity 1 bounds memory
+	free   chan *batch // recycled batches
+	fatal  chan error  // the flusher's unrecoverable error
+}
+
+// New builds a materializer. Its hooks (Hooks) must be passed to the kgo
+// client before Attach.
+func New(cfg Config, store Store, decoder Decoder, log *slog.Logger) (*Materializer, error) {
+	if cfg.BatchSize <= 0 || cfg.BatchLinger <= 0 || cfg.Group == "" || cfg.DeadLetter == "" {
+		return nil, errors.New("materialize: batch size, linger, group and dead-letter topic are required")
+	}
+	if cfg.RetryMin <= 0 {
+		cfg.RetryMin = 200 * time.Millisecond
+	}
+	if cfg.RetryMax < cfg.RetryMin {
+		cfg.RetryMax = 30 * time.Second
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	m := &Materializer{
+		cfg: cfg, store: store, decoder: decoder, log: log,
+		sealed: make(chan *batch, 1),
+		free:   make(chan *batch, 3),
+		fatal:  make(chan error, 1),
+	}
+	for range 3 {
+		m.free <- newBatch(cfg.BatchSize)
+	}
+	m.cur = <-m.free
+	var err error
+	if m.metrics, err = newMetrics(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Options are the kgo options the materializer needs: manual commits, no
+// rebalance while a polled fetch is being added, and a drain of every
+// in-flight batch before partitions are revoked or lost.
+func (m *Materializer) Options() []kgo.Opt {
+	return []kgo.Opt{
+		kgo.ConsumerGroup(m.cfg.Group),
+		kgo.DisableAutoCommit(),
+		kgo.BlockRebalanceOnPoll(),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), // a new group replays the whole log
+		kgo.OnPartitionsRevoked(m.onRevoked),
+		kgo.OnPartitionsLost(m.onLost),
+	}
+}
+
+// Attach gives the materializer the client it consumes with and produces
+// dead letters on. The client must have been built with Options.
+func (m *Materializer) Attach(cl *kgo.Client) { m.cl = cl }
+
+// Run consumes until ctx is done, then flushes and commits what it holds.
+// flushCtx bounds the final flush: if ClickHouse cannot take it in time, the
+// uncommitted events are read again by whoever gets the partitions next.
+func (m *Materializer) Run(ctx, flushCtx context.Context) error {
+	flusherDone := make(chan struct{})
+	go func() {
+		defer close(flusherDone)
+		m.flushLoop(flushCtx)
+	}()
+	err := m.pollLoop(ctx)
+	m.drain(flushCtx)
+	m.mu.Lock()
+	m.stopped = true
+	close(m.sealed)
+	m.mu.Unlock()
+	<-flusherDone
+	select {
+	case ferr := <-m.fatal:
+		return errors.Join(err, ferr)
+	default:
+		return err
+	}
+}
+
+func (m *Materializer) pollLoop(ctx context.Context) error {
+	ticker := time.NewTicker(m.cfg.BatchLinger / 2)
+	defer ticker.Stop()
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-ticker.C:
+				m.sealIfOld()
+			}
+		}
+	}()
+	for {
+		select {
+		case err := <-m.fatal:
+			m.fatal <- err
+			return nil
+		default:
+		}
+		fetches := m.cl.PollRecords(ctx, m.cfg.BatchSize)
+		if fetches.IsClientClosed() || ctx.Err() != nil {
+			m.cl.AllowRebalance()
+			return nil
+		}
+		fetches.EachError(func(topic string, partition int32, err error) {
+			m.log.Warn("fetch failed", "topic", topic, "partition", partition, "err", err)
+		})
+		m.add(ctx, fetches)
+		m.cl.AllowRebalance()
+	}
+}
+
+// add decodes every polled record into the filling batch, sealing it
+// whenever it is full.
+func (m *Materializer) add(ctx context.Context, fetches kgo.Fetches) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var ev lineage.Event
+	fetches.EachPartition(func(p kgo.FetchTopicPartition) {
+		m.metrics.observeHighWatermark(p.Topic, p.Partition, p.HighWatermark)
+	})
+	iter := fetches.RecordIter()
+	for !iter.Done() {
+		r := iter.Next()
+		if !m.decode(ctx, r, &ev) {
+			return // shutting down: the rest is read again after restart
+		}
+		if m.cur.len() >= m.cfg.BatchSize {
+			m.sealLocked()
+		}
+	}
+}
+
+// decode adds r to the filling batch or dead-letters it. It returns false
+// only when ctx ended while a transient failure was being retried.
+func (m *Materializer) decode(ctx context.Context, r *kgo.Record, ev *lineage.Event) bool {
+	for attempt := 0; ; attempt++ {
+		err := m.decoder.Decode(ctx, r.Value, ev)
+		var pe *wire.PoisonError
+		switch {
+		case err == nil:
+			if verr := ev.Validate(m.cfg.Now()); verr != nil {
+				m.deadLetter(ctx, r, deadletter.ReasonInvalid, verr)
+			} else {
+				m.cur.rows.Add(ev, r.Partition, r.Offset)
+			}
+		case errors.As(err, &pe):
+			m.deadLetter(ctx, r, pe.Reason, err)
+		default:
+			m.log.Warn("decode failed, retrying", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "attempt", attempt, "err", err)
+			if !sleep(ctx, backoff(attempt, m.cfg.RetryMin, m.cfg.RetryMax)) {
+				return false
+			}
+			continue
+		}
+		m.cur.track(r)
+		m.metrics.consumed.Add(ctx, 1)
+		return true
+	}
+}
+
+// deadLetter produces r to the dead-letter topic. The batch that holds r's
+// offset is not committed before the broker acknowledged the dead letter.
+func (m *Materializer) deadLetter(ctx context.Context, r *kgo.Record, reason string, cause error) {
+	m.log.Info("dead-lettering record", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "reason", reason)
+	dl := deadletter.Record(m.cfg.DeadLetter, r, deadletter.Info{
+		Reason: reason, Error: cause.Error(), Group: m.cfg.Group, FailedAt: m.cfg.Now(),
+	})
+	b := m.cur
+	b.dlq.Add(1)
+	m.metrics.deadLettered(ctx, reason)
+	m.cl.Produce(context.WithoutCancel(ctx), dl, func(_ *kgo.Record, err error) {
+		if err != nil {
+			b.setDLQErr(fmt.Errorf("dead-letter %s/%d@%d: %w", r.Topic, r.Partition, r.Offset, err))
+		}
+		b.dlq.Done()
+	})
+}
+
+func (m *Materializer) sealIfOld() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cur.tracked() && time.Since(m.cur.started) >= m.cfg.BatchLinger {
+		m.sealLocked()
+	}
+}
+
+// sealLocked hands the filling batch to the flusher and takes a free one.
+// It blocks while the flusher is busy with the previous batch: that is the
+// back-pressure that bounds memory.
+func (m *Materializer) sealLocked() {
+	if m.stopped || !m.cur.tracked() {
+		return
+	}
+	m.sealed <- m.cur
+	m.cur = <-m.free
+	m.cur.reset()
+}
+
+// drain seals the filling batch and waits until the flusher has committed
+// everything handed to it.
+func (m *Materializer) drain(ctx context.Context) {
+	m.mu.Lock()
+	if m.stopped {
+		m.mu.Unlock()
+		return
+	}
+	m.sealLocked()
+	barrier := &batch{done: make(chan struct{})}
+	m.sealed <- barrier
+	m.mu.Unlock()
+	select {
+	case <-barrier.done:
+	case <-ctx.Done():
+	}
+}
+
+func (m *Materializer) onRevoked(ctx context.Context, _ *kgo.Client, revoked map[string][]int32) {
+	m.log.Info("partitions revoked, flushing", "partitions", count(revoked))
+	m.drain(ctx)
+}
+
+func (m *Materializer) onLost(ctx context.Context, _ *kgo.Client, lost map[string][]int32) {
+	// The insert is still worth doing (it is idempotent); the commit will be
+	// refused and the new owner reads the records again.
+	m.log.Warn("partitions lost, flushing without commit guarantee", "partitions", count(lost))
+	m.drain(ctx)
+}
+
+func count(m map[string][]int32) int {
+	n := 0
+	for _, ps := range m {
+		n += len(ps)
+	}
+	return n
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// backoff doubles from lo to hi with each attempt.
+func backoff(attempt int, lo, hi time.Duration) time.Duration {
+	d := lo
+	for range attempt {
+		d *= 2
+		if d >= hi {
+			return hi
+		}
+	}
+	return d
+}
