@@ -36,10 +36,22 @@ func TestValidateNamesFieldAndRule(t *testing.T) {
 			return e
 		}, "occurred_at", "after 2000"},
 		{"future", func() lineage.Event { e := lineagetest.Access(id, subject, now.Add(time.Hour)); return e }, "occurred_at", "future"},
-		{"recorded before occurred", func() lineage.Event { e := lineagetest.Access(id, subject, at); e.RecordedAt = at.Add(-time.Second); return e }, "recorded_at", "earlier"},
+		{"recorded before occurred", func() lineage.Event {
+			e := lineagetest.Access(id, subject, at)
+			e.RecordedAt = at.Add(-time.Second)
+			return e
+		}, "recorded_at", "earlier"},
 		{"unknown source", func() lineage.Event { e := lineagetest.Access(id, subject, at); e.SourceSystem = "erp"; return e }, "source_system", "unknown source system"},
-		{"actor unknown type", func() lineage.Event { e := lineagetest.Access(id, subject, at); e.Actor.Type = lineage.ActorUnknown; return e }, "actor.type", "must be"},
-		{"actor is a name", func() lineage.Event { e := lineagetest.Access(id, subject, at); e.Actor.ID = "Jānis Bērziņš"; return e }, "actor.id", "never a name"},
+		{"actor unknown type", func() lineage.Event {
+			e := lineagetest.Access(id, subject, at)
+			e.Actor.Type = lineage.ActorUnknown
+			return e
+		}, "actor.type", "must be"},
+		{"actor is a name", func() lineage.Event {
+			e := lineagetest.Access(id, subject, at)
+			e.Actor.ID = "Jānis Bērziņš"
+			return e
+		}, "actor.id", "never a name"},
 		{"subject is a personal code", func() lineage.Event { return lineagetest.Access(id, "010190-12345", at) }, "subject_id", "customer id"},
 		{"subject is a phone number", func() lineage.Event { return lineagetest.Access(id, "29123456", at) }, "subject_id", "customer id"},
 		{"no categories", func() lineage.Event { e := lineagetest.Access(id, subject, at); e.DataCategories = nil; return e }, "data_categories", "at least one"},
@@ -55,7 +67,11 @@ func TestValidateNamesFieldAndRule(t *testing.T) {
 		}, "data_categories[1]", "repeats"},
 		{"unknown purpose", func() lineage.Event { e := lineagetest.Access(id, subject, at); e.Purpose = "fun"; return e }, "purpose", "§5"},
 		{"unknown basis", func() lineage.Event { e := lineagetest.Access(id, subject, at); e.LegalBasis = "whim"; return e }, "legal_basis", "§6"},
-		{"interest missing", func() lineage.Event { e := lineagetest.Access(id, subject, at); e.LegalBasis = "legitimate_interest"; return e }, "legitimate_interest", "required"},
+		{"interest missing", func() lineage.Event {
+			e := lineagetest.Access(id, subject, at)
+			e.LegalBasis = "legitimate_interest"
+			return e
+		}, "legitimate_interest", "required"},
 		{"interest unknown", func() lineage.Event {
 			e := lineagetest.Handoff(id, subject, at)
 			e.LegitimateInterest = lineage.Ptr("7.30")
@@ -72,7 +88,11 @@ func TestValidateNamesFieldAndRule(t *testing.T) {
 			return e
 		}, "recipient", "null for an access"},
 		{"transfer without recipient", func() lineage.Event { e := lineagetest.Transfer(id, subject, at); e.Recipient = nil; return e }, "recipient", "required for a transfer"},
-		{"unknown recipient category", func() lineage.Event { e := lineagetest.Transfer(id, subject, at); e.Recipient.Category = "friend"; return e }, "recipient.category", "unknown recipient category"},
+		{"unknown recipient category", func() lineage.Event {
+			e := lineagetest.Transfer(id, subject, at)
+			e.Recipient.Category = "friend"
+			return e
+		}, "recipient.category", "unknown recipient category"},
 		{"bad country", func() lineage.Event { e := lineagetest.Transfer(id, subject, at); e.Recipient.Country = "XX"; return e }, "recipient.country", "ISO 3166-1"},
 		{"third country without mechanism", func() lineage.Event {
 			e := lineagetest.Handoff(id, subject, at)
@@ -146,5 +166,15 @@ func TestNewID(t *testing.T) {
 			t.Fatalf("repeated id %s", id)
 		}
 		seen[id] = true
+	}
+}
+
+func BenchmarkValidate(b *testing.B) {
+	events := lineagetest.Events(7, 1024, 50)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if err := events[i%len(events)].Validate(now); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

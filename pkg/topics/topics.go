@@ -46,3 +46,31 @@ func Ensure(ctx context.Context, adm *kadm.Client, partitions int32, replication
 	}
 	return nil
 }
+
+// Lag returns how many records of topic the consumer group has not yet
+// committed, summed over partitions; a partition the group never committed
+// counts from its start. Zero means the group has caught up.
+func Lag(ctx context.Context, adm *kadm.Client, group, topic string) (int64, error) {
+	ends, err := adm.ListEndOffsets(ctx, topic)
+	if err != nil {
+		return 0, fmt.Errorf("list end offsets of %s: %w", topic, err)
+	}
+	if err := ends.Error(); err != nil {
+		return 0, fmt.Errorf("list end offsets of %s: %w", topic, err)
+	}
+	committed, err := adm.FetchOffsets(ctx, group)
+	if err != nil {
+		return 0, fmt.Errorf("fetch offsets of group %s: %w", group, err)
+	}
+	var lag int64
+	ends.Each(func(o kadm.ListedOffset) {
+		at := int64(0)
+		if c, ok := committed.Lookup(o.Topic, o.Partition); ok && c.At > 0 {
+			at = c.At
+		}
+		if o.Offset > at {
+			lag += o.Offset - at
+		}
+	})
+	return lag, nil
+}

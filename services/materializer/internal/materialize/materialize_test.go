@@ -130,28 +130,14 @@ func waitCommitted(t *testing.T, brokers []string) {
 	}
 	defer cl.Close()
 	adm := kadm.NewClient(cl)
-	ctx := context.Background()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		ends, err := adm.ListEndOffsets(ctx, topics.Events)
-		if err != nil {
-			t.Fatal(err)
-		}
-		committed, err := adm.FetchOffsets(ctx, group)
-		if err == nil {
-			behind := 0
-			ends.Each(func(o kadm.ListedOffset) {
-				c, ok := committed.Lookup(o.Topic, o.Partition)
-				if o.Offset > 0 && (!ok || c.At < o.Offset) {
-					behind++
-				}
-			})
-			if behind == 0 {
-				return
-			}
+		lag, err := topics.Lag(context.Background(), adm, group, topics.Events)
+		if err == nil && lag == 0 {
+			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("group did not commit every partition's end in time")
+			t.Fatalf("group did not commit every partition's end in time: lag %d, %v", lag, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

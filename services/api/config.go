@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/sethvargo/go-envconfig"
+
+	"github.com/balticom/lineage/pkg/secret"
+)
+
+// envPrefix prefixes every environment variable of the API.
+const envPrefix = "API_"
+
+// Config is the API's whole configuration, read once from the environment
+// (each name below with the API_ prefix). Secrets are secret.Secret, which
+// redacts itself wherever it is printed.
+type Config struct {
+	ListenAddr string `env:"LISTEN_ADDR, default=127.0.0.1:8080"`
+
+	ClickHouseAddrs        []string      `env:"CLICKHOUSE_ADDRS, default=127.0.0.1:9000"`
+	ClickHouseDatabase     string        `env:"CLICKHOUSE_DATABASE, default=lineage"`
+	ClickHouseUser         string        `env:"CLICKHOUSE_USER, default=lineage_reader"`
+	ClickHousePassword     secret.Secret `env:"CLICKHOUSE_PASSWORD, default=reader-dev-secret"`
+	ClickHouseDialTimeout  time.Duration `env:"CLICKHOUSE_DIAL_TIMEOUT, default=5s"`
+	ClickHouseMaxOpenConns int           `env:"CLICKHOUSE_MAX_OPEN_CONNS, default=10"`
+
+	KafkaBrokers []string      `env:"KAFKA_BROKERS, default=127.0.0.1:9092"`
+	AuditTimeout time.Duration `env:"AUDIT_TIMEOUT, default=5s"`
+
+	// Tokens is "name:token,name2:token2": one bearer token per caller.
+	Tokens secret.Secret `env:"TOKENS, required"`
+
+	OTLPEndpoint string     `env:"OTEL_EXPORTER_OTLP_ENDPOINT"`
+	OTLPInsecure bool       `env:"OTEL_EXPORTER_OTLP_INSECURE, default=false"`
+	LogLevel     slog.Level `env:"LOG_LEVEL, default=info"`
+
+	ReadHeaderTimeout time.Duration `env:"READ_HEADER_TIMEOUT, default=5s"`
+	ReadTimeout       time.Duration `env:"READ_TIMEOUT, default=10s"`
+	WriteTimeout      time.Duration `env:"WRITE_TIMEOUT, default=30s"`
+	IdleTimeout       time.Duration `env:"IDLE_TIMEOUT, default=60s"`
+	QueryTimeout      time.Duration `env:"QUERY_TIMEOUT, default=20s"`
+	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT, default=20s"`
+}
+
+// loadConfig reads the configuration through l (the process environment in
+// main, a map in tests).
+func loadConfig(ctx context.Context, l envconfig.Lookuper) (Config, error) {
+	var cfg Config
+	if err := envconfig.ProcessWith(ctx, &envconfig.Config{
+		Target:   &cfg,
+		Lookuper: envconfig.PrefixLookuper(envPrefix, l),
+	}); err != nil {
+		return Config{}, fmt.Errorf("read configuration: %w", err)
+	}
+	if cfg.QueryTimeout >= cfg.WriteTimeout {
+		return Config{}, fmt.Errorf("read configuration: %sQUERY_TIMEOUT (%s) must be shorter than %sWRITE_TIMEOUT (%s)",
+			envPrefix, cfg.QueryTimeout, envPrefix, cfg.WriteTimeout)
+	}
+	return cfg, nil
+}
+
+// LogValue implements slog.LogValuer: every field, secrets redacted.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("listen_addr", c.ListenAddr),
+		slog.Any("clickhouse_addrs", c.ClickHouseAddrs),
+		slog.String("clickhouse_database", c.ClickHouseDatabase),
+		slog.String("clickhouse_user", c.ClickHouseUser),
+		slog.Any("clickhouse_password", c.ClickHousePassword),
+		slog.Duration("clickhouse_dial_timeout", c.ClickHouseDialTimeout),
+		slog.Int("clickhouse_max_open_conns", c.ClickHouseMaxOpenConns),
+		slog.Any("kafka_brokers", c.KafkaBrokers),
+		slog.Duration("audit_timeout", c.AuditTimeout),
+		slog.Any("tokens", c.Tokens),
+		slog.String("otel_exporter_otlp_endpoint", c.OTLPEndpoint),
+		slog.Bool("otel_exporter_otlp_insecure", c.OTLPInsecure),
+		slog.String("log_level", c.LogLevel.String()),
+		slog.Duration("read_header_timeout", c.ReadHeaderTimeout),
+		slog.Duration("read_timeout", c.ReadTimeout),
+		slog.Duration("write_timeout", c.WriteTimeout),
+		slog.Duration("idle_timeout", c.IdleTimeout),
+		slog.Duration("query_timeout", c.QueryTimeout),
+		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+	)
+}

@@ -1,0 +1,89 @@
+package httpapi
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseTokens(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		callers int
+		wantErr string
+	}{
+		{name: "one", in: "dsar-desk:0123456789abcdef", callers: 1},
+		{name: "two with spaces", in: " dsar-desk:0123456789abcdef , dpo:fedcba9876543210:x ", callers: 2},
+		{name: "trailing comma", in: "dpo:0123456789abcdef,", callers: 1},
+		{name: "empty", in: "", wantErr: "no tokens"},
+		{name: "no colon", in: "0123456789abcdef", wantErr: "entry 1: want name:token"},
+		{name: "short token", in: "dpo:0123456789abcdef,desk:short", wantErr: "entry 2 (desk): token shorter than 16"},
+		{name: "bad name", in: "dpo office:0123456789abcdef", wantErr: "entry 1: name must be"},
+		{name: "empty name", in: ":0123456789abcdef", wantErr: "entry 1: name must be"},
+		{name: "same name", in: "dpo:0123456789abcdef,dpo:0123456789abcdeX", wantErr: "entry 2 (dpo): name given twice"},
+		{name: "same token", in: "dpo:0123456789abcdef,desk:0123456789abcdef", wantErr: "entry 2 (desk): token given to another caller"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseTokens(tt.in)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want it to contain %q", err, tt.wantErr)
+				}
+				if strings.Contains(err.Error(), "0123456789abcdef") || strings.Contains(err.Error(), "short") && !strings.Contains(tt.wantErr, "short") {
+					t.Errorf("error reveals a token: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ParseTokens: %v", err)
+			}
+			if got.Len() != tt.callers {
+				t.Errorf("Len = %d, want %d", got.Len(), tt.callers)
+			}
+		})
+	}
+}
+
+func TestTokensLookup(t *testing.T) {
+	tokens, err := ParseTokens("dsar-desk:0123456789abcdef,dpo:fedcba9876543210")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		token, want string
+		ok          bool
+	}{
+		{token: "0123456789abcdef", want: "dsar-desk", ok: true},
+		{token: "fedcba9876543210", want: "dpo", ok: true},
+		{token: "0123456789abcde", ok: false},
+		{token: "0123456789abcdef0", ok: false},
+		{token: "", ok: false},
+	}
+	for _, tt := range tests {
+		got, ok := tokens.Lookup(tt.token)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("Lookup(%q) = %q, %v; want %q, %v", tt.token, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestBearerToken(t *testing.T) {
+	tests := []struct {
+		header, want string
+		ok           bool
+	}{
+		{header: "Bearer abc", want: "abc", ok: true},
+		{header: "bearer abc", want: "abc", ok: true},
+		{header: "Basic abc", ok: false},
+		{header: "Bearer ", ok: false},
+		{header: "Bearer", ok: false},
+		{header: "abc", ok: false},
+	}
+	for _, tt := range tests {
+		got, ok := bearerToken(tt.header)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("bearerToken(%q) = %q, %v; want %q, %v", tt.header, got, ok, tt.want, tt.ok)
+		}
+	}
+}

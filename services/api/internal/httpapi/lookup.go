@@ -1,0 +1,150 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/balticom/lineage/services/api/internal/audit"
+	"github.com/balticom/lineage/services/chstore"
+)
+
+// auditRetryAfter is the Retry-After (seconds) of a refused lookup.
+const auditRetryAfter = "5"
+
+// authenticated wraps a lookup handler: it answers 401 unless the request
+// carries a configured bearer token, and passes the caller's name on.
+func (s *Server) authenticated(next func(w http.ResponseWriter, r *http.Request, caller string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		header := r.Header.Get("Authorization")
+		if header == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="lineage"`)
+			writeError(w, http.StatusUnauthorized, codeUnauthorized, "an Authorization: Bearer <token> header is required")
+			return
+		}
+		token, ok := bearerToken(header)
+		var name string
+		if ok {
+			name, ok = s.tokens.Lookup(token)
+		}
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="lineage", error="invalid_token"`)
+			writeError(w, http.StatusUnauthorized, codeUnauthorized, "the bearer token is not valid")
+			return
+		}
+		infoFrom(r.Context()).caller = name
+		next(w, r, name)
+	}
+}
+
+// handleRecipients answers who received the subject's data and why.
+func (s *Server) handleRecipients(w http.ResponseWriter, r *http.Request, caller string) {
+	l, err := parseLookup(r.PathValue("subject_id"), r.URL.RawQuery, recipientsParams)
+	if err != nil {
+		writeParamError(w, err)
+		return
+	}
+	if !s.audit(w, r, caller, routeRecipients, l) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.queryTimeout)
+	defer cancel()
+	sums, err := s.store.Recipients(ctx, chstore.RecipientsQuery{SubjectID: l.SubjectID, From: l.From, To: l.To})
+	if err != nil {
+		s.storeFailed(w, r, "recipients", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newRecipientsResponse(l, sums))
+}
+
+// handleEvents answers one page of the subject's timeline, newest first.
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, caller string) {
+	l, err := parseLookup(r.PathValue("subject_id"), r.URL.RawQuery, eventsParams)
+	if err != nil {
+		writeParamError(w, err)
+		return
+	}
+	if !s.audit(w, r, caller, routeEvents, l) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.queryTimeout)
+	defer cancel()
+	page, err := s.store.Events(ctx, chstore.EventsQuery{
+		SubjectID: l.SubjectID, From: l.From, To: l.To, Limit: l.Limit, After: l.After,
+	})
+	if err != nil {
+		s.storeFailed(w, r, "events", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, newEventsResponse(l, page))
+}
+
+// audit writes the lookup's audit record and reports whether the lookup may
+// go on. When the write fails it answers 503: a lookup that is not on
+// record is not answered.
+func (s *Server) audit(w http.ResponseWriter, r *http.Request, caller, route string, l lookup) bool {
+	ctx := r.Context()
+	rec := audit.Record{
+		Time:       s.now().UTC(),
+		Caller:     caller,
+		Endpoint:   routeLabel(route),
+		SubjectID:  l.SubjectID,
+		Cursor:     l.Cursor,
+		RemoteAddr: r.RemoteAddr,
+		RequestID:  infoFrom(ctx).id,
+		Outcome:    audit.OutcomeRequested,
+	}
+	if !l.From.IsZero() {
+		rec.From = &l.From
+	}
+	if !l.To.IsZero() {
+		rec.To = &l.To
+	}
+	if l.LimitSet {
+		rec.Limit = &l.Limit
+	}
+	if sc := trace.SpanContextFromContext(ctx); sc.HasTraceID() {
+		rec.TraceID = sc.TraceID().String()
+	}
+	if err := s.auditor.Audit(ctx, rec); err != nil {
+		s.log.LogAttrs(ctx, slog.LevelError, "audit write failed, lookup refused",
+			slog.String(keyRoute, rec.Endpoint), slog.String(keyRequestID, rec.RequestID), slog.String(keyError, err.Error()))
+		w.Header().Set("Retry-After", auditRetryAfter)
+		writeError(w, http.StatusServiceUnavailable, codeAuditUnavailable,
+			"the lookup could not be recorded in the audit log, so it was not answered; try again later")
+		return false
+	}
+	return true
+}
+
+// storeFailed maps a Store error to an answer and logs it. The error text
+// names the operation and database, never the subject.
+func (s *Server) storeFailed(w http.ResponseWriter, r *http.Request, op string, err error) {
+	ctx := r.Context()
+	status, code, msg := http.StatusInternalServerError, codeInternal, "the lookup failed; try again later"
+	switch {
+	case errors.Is(err, chstore.ErrInvalidQuery):
+		status, code, msg = http.StatusBadRequest, codeInvalidParameter, "the lookup cannot be answered as asked"
+	case ctx.Err() != nil:
+		// The caller went away; nobody reads the answer.
+		status, code, msg = http.StatusServiceUnavailable, codeCancelled, "the request was cancelled"
+	case errors.Is(err, context.DeadlineExceeded):
+		status, code, msg = http.StatusGatewayTimeout, codeTimeout, "the lookup took too long; narrow the window with from and to"
+	}
+	s.log.LogAttrs(ctx, slog.LevelError, "store query failed",
+		slog.String("op", op), slog.Int(keyStatus, status), slog.String(keyError, err.Error()))
+	writeError(w, status, code, msg)
+}
+
+// handleNotFound answers every path and method that no route matches.
+func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
+	msg := "no such endpoint"
+	if strings.HasPrefix(r.URL.Path, "/v1/") && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		msg = "no such endpoint; the API answers GET only"
+	}
+	writeError(w, http.StatusNotFound, codeNotFound, msg)
+}

@@ -1,0 +1,37 @@
+package httpapi
+
+import (
+	"context"
+
+	"github.com/balticom/lineage/services/api/internal/audit"
+	"github.com/balticom/lineage/services/chstore"
+)
+
+// Store answers lookups of a data subject. *chstore.Store implements it.
+//
+// Implementations must be safe for concurrent use, honour ctx, and return
+// errors matching chstore.ErrInvalidQuery when the query itself is wrong.
+// The HTTP layer validates every parameter first, so that should not happen.
+type Store interface {
+	// Recipients returns who received the subject's data in [From, To).
+	Recipients(ctx context.Context, q chstore.RecipientsQuery) ([]chstore.RecipientSummary, error)
+	// Events returns one page of the subject's timeline, newest first.
+	Events(ctx context.Context, q chstore.EventsQuery) (chstore.EventsPage, error)
+}
+
+// Auditor records a lookup before it is answered. *kafkaaudit.Auditor
+// implements it.
+//
+// Audit must return nil only once the record is durably stored (for Kafka:
+// acknowledged by all in-sync replicas); any error makes the API refuse to
+// answer. Implementations must be safe for concurrent use and honour ctx.
+type Auditor interface {
+	Audit(ctx context.Context, rec audit.Record) error
+}
+
+// Check is one readiness check: Name appears in the /readyz answer, Func
+// returns nil when the dependency is usable. Func must honour ctx.
+type Check struct {
+	Name string
+	Func func(ctx context.Context) error
+}

@@ -1,0 +1,152 @@
+package kafkaaudit
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/balticom/lineage/pkg/topics"
+	"github.com/balticom/lineage/services/api/internal/audit"
+)
+
+func newCluster(t *testing.T, opts ...kfake.Opt) *kfake.Cluster {
+	t.Helper()
+	c, err := kfake.NewCluster(opts...)
+	if err != nil {
+		t.Fatalf("start kfake: %v", err)
+	}
+	t.Cleanup(c.Close)
+	return c
+}
+
+func newAuditor(t *testing.T, c *kfake.Cluster, timeout time.Duration) *Auditor {
+	t.Helper()
+	a, err := New(Config{Brokers: c.ListenAddrs(), Timeout: timeout})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	t.Cleanup(a.Close)
+	return a
+}
+
+func TestAuditWritesRecord(t *testing.T) {
+	c := newCluster(t, kfake.SeedTopics(3, topics.Audit))
+	a := newAuditor(t, c, 5*time.Second)
+
+	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	limit := 50
+	rec := audit.Record{
+		Time: time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC), Caller: "dpo",
+		Endpoint: "/v1/subjects/{subject_id}/events", SubjectID: "C1234567",
+		From: &from, Limit: &limit, RemoteAddr: "10.1.2.3:50000", RequestID: "req-1",
+		TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", Outcome: audit.OutcomeRequested,
+	}
+	tid, _ := trace.TraceIDFromHex(rec.TraceID)
+	sid, _ := trace.SpanIDFromHex("00f067aa0ba902b7")
+	ctx := trace.ContextWithSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled,
+	}))
+	if err := a.Audit(ctx, rec); err != nil {
+		t.Fatalf("Audit: %v", err)
+	}
+
+	cons, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ConsumeTopics(topics.Audit),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cons.Close()
+	pctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	fetches := cons.PollFetches(pctx)
+	if errs := fetches.Errors(); len(errs) > 0 {
+		t.Fatalf("consume: %v", errs)
+	}
+	recs := fetches.Records()
+	if len(recs) != 1 {
+		t.Fatalf("got %d records, want 1", len(recs))
+	}
+	got := recs[0]
+	if string(got.Key) != "C1234567" {
+		t.Errorf("key = %q, want the subject id", got.Key)
+	}
+	want, _ := json.Marshal(rec)
+	if string(got.Value) != string(want) {
+		t.Errorf("value:\n got %s\nwant %s", got.Value, want)
+	}
+	headers := map[string]string{}
+	for _, h := range got.Headers {
+		headers[h.Key] = string(h.Value)
+	}
+	if headers["content-type"] != "application/json" {
+		t.Errorf("content-type header = %q", headers["content-type"])
+	}
+	if want := "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"; headers["traceparent"] != want {
+		t.Errorf("traceparent header = %q, want %q", headers["traceparent"], want)
+	}
+}
+
+func TestAuditFailsWithinTimeout(t *testing.T) {
+	c := newCluster(t, kfake.SeedTopics(1, topics.Audit))
+	a := newAuditor(t, c, 300*time.Millisecond)
+	if err := a.Audit(context.Background(), audit.Record{SubjectID: "C1234567"}); err != nil {
+		t.Fatalf("Audit while up: %v", err)
+	}
+	c.Close()
+
+	start := time.Now()
+	err := a.Audit(context.Background(), audit.Record{SubjectID: "C1234567"})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Audit after the cluster closed: err = %v, want a deadline error", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Audit took %s, want about its 300ms timeout", d)
+	}
+}
+
+func TestPing(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    []kfake.Opt
+		closed  bool
+		wantErr error
+		wantAny bool
+	}{
+		{name: "topic exists", opts: []kfake.Opt{kfake.SeedTopics(1, topics.Audit)}},
+		{name: "no audit topic", opts: []kfake.Opt{kfake.SeedTopics(1, topics.Events)}, wantErr: kerr.UnknownTopicOrPartition},
+		{name: "cluster down", opts: []kfake.Opt{kfake.SeedTopics(1, topics.Audit)}, closed: true, wantAny: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCluster(t, tt.opts...)
+			a := newAuditor(t, c, time.Second)
+			if tt.closed {
+				c.Close()
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			err := a.Ping(ctx)
+			switch {
+			case tt.wantAny && err == nil:
+				t.Error("Ping: want an error")
+			case tt.wantErr != nil && !errors.Is(err, tt.wantErr):
+				t.Errorf("Ping: err = %v, want %v", err, tt.wantErr)
+			case !tt.wantAny && tt.wantErr == nil && err != nil:
+				t.Errorf("Ping: %v", err)
+			}
+		})
+	}
+}
+
+func TestNewRequiresBrokers(t *testing.T) {
+	if _, err := New(Config{}); err == nil {
+		t.Error("New without brokers: want an error")
+	}
+}

@@ -1,0 +1,166 @@
+// Command api is the lineage query API: it answers data-subject access
+// responders and the DPO who received a subject's data, which data, when and
+// why, from the ClickHouse projection, and writes every lookup to the audit
+// topic before answering it. See openapi.yaml for the endpoints and
+// config.go for the environment variables.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/sethvargo/go-envconfig"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/balticom/lineage/services/api/internal/dashboard"
+	"github.com/balticom/lineage/services/api/internal/httpapi"
+	"github.com/balticom/lineage/services/api/internal/kafkaaudit"
+	"github.com/balticom/lineage/services/chstore"
+	"github.com/balticom/lineage/services/telemetry"
+)
+
+const serviceName = "lineage-api"
+
+// telemetryFlushTimeout bounds the last flush of spans and metrics.
+const telemetryFlushTimeout = 5 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, envconfig.OsLookuper(), os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", serviceName, err)
+		os.Exit(1)
+	}
+}
+
+// run serves the API until ctx is cancelled, then shuts down: HTTP first
+// (in-flight lookups finish), then the Kafka and ClickHouse clients, and
+// telemetry last. It reads its configuration through env and logs to logOut.
+func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err error) {
+	cfg, err := loadConfig(ctx, env)
+	if err != nil {
+		return err
+	}
+	log := telemetry.NewLogger(logOut, cfg.LogLevel)
+	log.Info("starting", "service", serviceName, "config", cfg)
+
+	tokens, err := httpapi.ParseTokens(cfg.Tokens.Reveal())
+	if err != nil {
+		return fmt.Errorf("parse %sTOKENS: %w", envPrefix, err)
+	}
+
+	flushTelemetry, err := telemetry.Setup(ctx, telemetry.Config{
+		ServiceName: serviceName, OTLPEndpoint: cfg.OTLPEndpoint, Insecure: cfg.OTLPInsecure,
+	})
+	if err != nil {
+		return fmt.Errorf("set up telemetry: %w", err)
+	}
+	defer func() {
+		fctx, cancel := context.WithTimeout(context.Background(), telemetryFlushTimeout)
+		defer cancel()
+		if ferr := flushTelemetry(fctx); ferr != nil {
+			err = errors.Join(err, fmt.Errorf("flush telemetry: %w", ferr))
+		}
+	}()
+
+	store, err := chstore.Open(ctx, chstore.Config{
+		Addrs:        cfg.ClickHouseAddrs,
+		Database:     cfg.ClickHouseDatabase,
+		Username:     cfg.ClickHouseUser,
+		Password:     cfg.ClickHousePassword.Reveal(),
+		DialTimeout:  cfg.ClickHouseDialTimeout,
+		MaxOpenConns: cfg.ClickHouseMaxOpenConns,
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := store.Close(); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+	}()
+
+	auditor, err := kafkaaudit.New(kafkaaudit.Config{
+		Brokers: cfg.KafkaBrokers, Timeout: cfg.AuditTimeout, ClientID: serviceName,
+	})
+	if err != nil {
+		return err
+	}
+	defer auditor.Close()
+
+	api, err := httpapi.New(httpapi.Deps{
+		Store:   store,
+		Auditor: auditor,
+		Tokens:  tokens,
+		Log:     log,
+		Checks: []httpapi.Check{
+			{Name: "clickhouse", Func: store.Ping},
+			{Name: "kafka", Func: auditor.Ping},
+		},
+		QueryTimeout: cfg.QueryTimeout,
+	})
+	if err != nil {
+		return err
+	}
+	return serve(ctx, log, cfg, withDashboard(api))
+}
+
+// withDashboard serves the lookup page at / next to the API. The page holds
+// no data; it calls the /v1 endpoints with the token its user types.
+func withDashboard(api http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", api)
+	page := dashboard.Handler()
+	mux.Handle("GET /{$}", page)
+	mux.Handle("GET /app.js", page)
+	return mux
+}
+
+// serve runs the HTTP server until ctx is cancelled or it fails, then shuts
+// it down within cfg.ShutdownTimeout.
+func serve(ctx context.Context, log *slog.Logger, cfg Config, h http.Handler) error {
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		log.Info("serving http", "addr", ln.Addr().String())
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("serve http: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		log.Info("shutting down http", "timeout", cfg.ShutdownTimeout)
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			return fmt.Errorf("shut down http: %w", err)
+		}
+		return nil
+	})
+	err = g.Wait()
+	log.Info("http stopped")
+	return err
+}

@@ -1,0 +1,235 @@
+package chstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
+)
+
+// The DDL and queries must also run on current ClickHouse; scripts/test
+// checks that in chdb (an embedded current engine) by running
+// migrations/*.sql and then testdata/*.sql in one session. The read queries
+// exist as text only once clickhouse-go has bound their values, so
+// TestChdbCheckSQL keeps testdata/chdb_check.sql: the statements this
+// package sends besides the DDL, with the read queries exactly as the driver
+// rendered them for the 18.16 server.
+const (
+	chdbCheckFile = "testdata/chdb_check.sql"
+	// updateEnv=1 rewrites chdbCheckFile instead of comparing with it.
+	updateEnv = "LINEAGE_UPDATE_GOLDEN"
+	// expectedEnv names a file to which TestChdbCheckSQL writes 18.16's
+	// answers to the read queries (JSON: name, sql, rows of strings), for
+	// comparing with chdb's.
+	expectedEnv = "LINEAGE_CHDB_EXPECTED_OUT"
+)
+
+// TestChdbCheckSQL renders testdata/chdb_check.sql and fails if it differs
+// from the file: a changed query must be checked on current ClickHouse
+// again. The file holds the migration record insert, 100,000 generated
+// events, and each read query as clickhouse-go sent it, taken from the
+// server's query log.
+func TestChdbCheckSQL(t *testing.T) {
+	s := newMigratedStore(t)
+	ctx := t.Context()
+
+	all, err := loadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := []string{
+		// What recordMigration sends as a native block, in SQL form.
+		fmt.Sprintf("INSERT INTO schema_migrations (version, name, checksum) VALUES (%d, '%s', '%s')",
+			all[0].version, all[0].name, all[0].checksum),
+	}
+
+	const fullSize, checkSize = "numbers(10000000)", "numbers(100000)"
+	if !strings.Contains(benchEventsSQL, fullSize) {
+		t.Fatalf("testdata/bench/events.sql no longer reads %s", fullSize)
+	}
+	generate := strings.Replace(benchEventsSQL, fullSize, checkSize, 1)
+	if err := s.conn.Exec(ctx, generate); err != nil {
+		t.Fatalf("generate events: %v", err)
+	}
+	script = append(script, splitStatements(generate)...)
+
+	var subject string
+	if err := s.conn.QueryRow(ctx, `SELECT subject_id FROM lineage_events WHERE kind != 'access'
+		GROUP BY subject_id ORDER BY count() DESC, subject_id LIMIT 1`).Scan(&subject); err != nil {
+		t.Fatalf("pick a subject: %v", err)
+	}
+	from := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
+	to := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var next *Cursor
+	calls := []struct {
+		name string
+		run  func(ctx context.Context) error
+	}{
+		{"migrations", func(ctx context.Context) error { _, err := s.appliedMigrations(ctx); return err }},
+		{"recipients", func(ctx context.Context) error {
+			_, err := s.Recipients(ctx, RecipientsQuery{SubjectID: subject})
+			return err
+		}},
+		{"recipients_bounded", func(ctx context.Context) error {
+			_, err := s.Recipients(ctx, RecipientsQuery{SubjectID: subject, From: from, To: to})
+			return err
+		}},
+		{"events_first_page", func(ctx context.Context) error {
+			page, err := s.Events(ctx, EventsQuery{SubjectID: subject, Limit: 2})
+			next = page.Next
+			return err
+		}},
+		{"events_next_page", func(ctx context.Context) error {
+			if next == nil {
+				return fmt.Errorf("subject %s has a single page", subject)
+			}
+			_, err := s.Events(ctx, EventsQuery{SubjectID: subject, Limit: 2, After: next})
+			return err
+		}},
+		{"events_bounded", func(ctx context.Context) error {
+			_, err := s.Events(ctx, EventsQuery{SubjectID: subject, From: from, To: to})
+			return err
+		}},
+	}
+	type answer struct {
+		Name string     `json:"name"`
+		SQL  string     `json:"sql"`
+		Rows [][]string `json:"rows"`
+	}
+	var answers []answer
+	for _, c := range calls {
+		id := fmt.Sprintf("%s-%s", s.cfg.Database, c.name)
+		logged := clickhouse.Context(ctx, clickhouse.WithQueryID(id),
+			clickhouse.WithSettings(clickhouse.Settings{"log_queries": 1}))
+		if err := c.run(logged); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		sent := sentQuery(t, s, id)
+		rows := canonicalRows(t, s, sent)
+		if len(rows) == 0 {
+			t.Fatalf("%s answers nothing for subject %s: nothing to compare", c.name, subject)
+		}
+		script = append(script, fmt.Sprintf("-- %s\n%s", c.name, strings.TrimSpace(sent)))
+		answers = append(answers, answer{Name: c.name, SQL: sent, Rows: rows})
+	}
+
+	var got bytes.Buffer
+	got.WriteString("-- Written by TestChdbCheckSQL (LINEAGE_UPDATE_GOLDEN=1 go test -run TestChdbCheckSQL):\n" +
+		"-- what services/chstore sends besides its DDL, read queries as clickhouse-go\n" +
+		"-- rendered them for ClickHouse 18.16. Runs after migrations/*.sql, in one session.\n\n")
+	for _, stmt := range script {
+		got.WriteString(strings.TrimSpace(stmt))
+		got.WriteString(";\n\n")
+	}
+	if os.Getenv(updateEnv) == "1" {
+		if err := os.WriteFile(chdbCheckFile, got.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else if want, err := os.ReadFile(chdbCheckFile); err != nil || !bytes.Equal(got.Bytes(), want) {
+		t.Errorf("%s is not what the package sends (%v): rerun with %s=1 and check the file on current ClickHouse",
+			chdbCheckFile, err, updateEnv)
+	}
+
+	if out := os.Getenv(expectedEnv); out != "" {
+		var js bytes.Buffer
+		enc := json.NewEncoder(&js)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", " ")
+		if err := enc.Encode(answers); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(out, js.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// sentQuery returns the text of the finished query with the id, from the
+// server's query log. The server may log a query after its client has the
+// answer, so it asks a few times.
+func sentQuery(t *testing.T, s *Store, id string) string {
+	t.Helper()
+	for range 50 {
+		if err := s.conn.Exec(t.Context(), "SYSTEM FLUSH LOGS"); err != nil {
+			t.Fatalf("flush query log: %v", err)
+		}
+		var sent []string
+		// type 2 is QueryFinish; in 18.16 the column is a UInt8, not an Enum.
+		err := s.conn.QueryRow(t.Context(),
+			"SELECT groupArray(query) FROM system.query_log WHERE query_id = @id AND type = 2",
+			clickhouse.Named("id", id)).Scan(&sent)
+		if err != nil {
+			t.Fatalf("read query %s from the query log: %v", id, err)
+		}
+		if len(sent) > 0 {
+			return sent[0]
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("query %s is not in the query log", id)
+	return ""
+}
+
+// canonicalRows runs query and returns each row as strings: numbers in
+// decimal, arrays as JSON arrays of strings, the shape chdb's JSONCompact
+// output takes once its scalars are turned into strings.
+func canonicalRows(t *testing.T, s *Store, query string) [][]string {
+	t.Helper()
+	rows, err := s.conn.Query(t.Context(), query)
+	if err != nil {
+		t.Fatalf("run %s: %v", query, err)
+	}
+	defer rows.Close()
+	types := rows.ColumnTypes()
+	var out [][]string
+	for rows.Next() {
+		dest := make([]any, len(types))
+		for i, ct := range types {
+			dest[i] = reflect.New(ct.ScanType()).Interface()
+		}
+		if err := rows.Scan(dest...); err != nil {
+			t.Fatalf("scan: %v", err)
+		}
+		row := make([]string, len(dest))
+		for i, d := range dest {
+			row[i] = canonical(t, reflect.ValueOf(d).Elem())
+		}
+		out = append(out, row)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func canonical(t *testing.T, v reflect.Value) string {
+	switch v.Kind() {
+	case reflect.String:
+		return v.String()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(v.Int(), 10)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return strconv.FormatUint(v.Uint(), 10)
+	case reflect.Slice:
+		elems := make([]string, v.Len())
+		for i := range elems {
+			elems[i] = canonical(t, v.Index(i))
+		}
+		b, err := json.Marshal(elems)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	default:
+		t.Fatalf("no canonical form for %s", v.Type())
+		return ""
+	}
+}

@@ -1,0 +1,263 @@
+package chstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// migrationFiles holds the schema: migrations/NNNN_name.sql, applied in
+// version order, and migrations/schema_migrations.sql, the record of them.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// ErrMigrationChanged is matched (errors.Is) when a migration recorded as
+// applied no longer has the checksum it was applied with: someone edited an
+// applied migration instead of adding a new one. Migrate then changes
+// nothing; the fix is to restore the file and write a new migration.
+var ErrMigrationChanged = errors.New("applied migration changed")
+
+// recordFile is the DDL of the migration record; it is not itself a
+// versioned migration because it must exist before any version is read.
+const recordFile = "schema_migrations.sql"
+
+// migration is one versioned schema change.
+type migration struct {
+	version  uint32
+	name     string
+	checksum string // hex SHA-256 of the file
+	sql      string
+}
+
+// Migrate brings the schema up to date: it creates the database if missing,
+// then applies, in version order, each migration not yet recorded in
+// schema_migrations, and records it.
+//
+// Several processes may call Migrate at once (materializers starting
+// together): every statement of a migration must therefore be idempotent
+// (IF NOT EXISTS), because two of them may apply the same migration and both
+// record it; the record tolerates that. Migrate refuses to apply anything,
+// with ErrMigrationChanged, if an applied migration's file has changed.
+// Versions recorded but unknown to this binary (a newer one migrated) are
+// left alone.
+func (s *Store) Migrate(ctx context.Context) error {
+	return s.migrate(ctx, migrationFiles, "migrations")
+}
+
+func (s *Store) migrate(ctx context.Context, fsys fs.FS, dir string) error {
+	all, err := loadMigrations(fsys, dir)
+	if err != nil {
+		return err
+	}
+	record, err := fs.ReadFile(fsys, path.Join(dir, recordFile))
+	if err != nil {
+		return fmt.Errorf("read migration record ddl: %w", err)
+	}
+	if err := s.createDatabase(ctx); err != nil {
+		return err
+	}
+	if err := s.execScript(ctx, string(record)); err != nil {
+		return fmt.Errorf("create schema_migrations in %s: %w", s.cfg.Database, err)
+	}
+	applied, err := s.appliedMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	// Check every checksum before applying anything, so that an edited
+	// migration stops the whole run, not just the migrations after it.
+	var todo []migration
+	for _, m := range all {
+		sums, ok := applied[m.version]
+		switch {
+		case !ok:
+			todo = append(todo, m)
+		case len(sums) != 1 || sums[0] != m.checksum:
+			return fmt.Errorf("check migration %04d_%s in %s: recorded checksums %v, file has %s: %w",
+				m.version, m.name, s.cfg.Database, sums, m.checksum, ErrMigrationChanged)
+		}
+	}
+	for _, m := range todo {
+		if err := s.execScript(ctx, m.sql); err != nil {
+			return fmt.Errorf("apply migration %04d_%s to %s: %w", m.version, m.name, s.cfg.Database, err)
+		}
+		if err := s.recordMigration(ctx, m); err != nil {
+			return fmt.Errorf("record migration %04d_%s in %s: %w", m.version, m.name, s.cfg.Database, err)
+		}
+	}
+	return nil
+}
+
+// createDatabase creates the store's database through a short-lived pool
+// bound to the server's default database: the store's own pool cannot
+// connect until its database exists.
+func (s *Store) createDatabase(ctx context.Context) error {
+	conn, err := dial(s.cfg, "")
+	if err != nil {
+		return fmt.Errorf("connect to create database %s: %w", s.cfg.Database, err)
+	}
+	defer conn.Close()
+	// The name was checked by Open against ^[a-z_][a-z0-9_]*$: it needs no
+	// quoting and cannot carry SQL.
+	err = conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+s.cfg.Database)
+	if err != nil && !isCode(err, codeDatabaseAlreadyExists) {
+		return fmt.Errorf("create database %s: %w", s.cfg.Database, err)
+	}
+	return nil
+}
+
+// execScript runs the statements of a script one by one (the native
+// protocol takes one statement per query). A concurrent Migrate may create a
+// table between IF NOT EXISTS's check and its create, so "already exists"
+// counts as success.
+func (s *Store) execScript(ctx context.Context, script string) error {
+	for i, stmt := range splitStatements(script) {
+		err := s.conn.Exec(ctx, stmt)
+		if err != nil && !isCode(err, codeTableAlreadyExists) {
+			return fmt.Errorf("statement %d: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// appliedMigrations returns the distinct checksums recorded for each version.
+func (s *Store) appliedMigrations(ctx context.Context) (map[uint32][]string, error) {
+	rows, err := s.conn.Query(ctx,
+		"SELECT version, arraySort(groupUniqArray(checksum)) FROM schema_migrations GROUP BY version")
+	if err != nil {
+		return nil, fmt.Errorf("read schema_migrations in %s: %w", s.cfg.Database, err)
+	}
+	defer rows.Close()
+	applied := make(map[uint32][]string)
+	for rows.Next() {
+		var (
+			version uint32
+			sums    []string
+		)
+		if err := rows.Scan(&version, &sums); err != nil {
+			return nil, fmt.Errorf("scan schema_migrations in %s: %w", s.cfg.Database, err)
+		}
+		applied[version] = sums
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read schema_migrations in %s: %w", s.cfg.Database, err)
+	}
+	return applied, nil
+}
+
+func (s *Store) recordMigration(ctx context.Context, m migration) error {
+	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO schema_migrations (version, name, checksum)")
+	if err != nil {
+		return err
+	}
+	defer batch.Close()
+	if err := batch.Append(m.version, m.name, m.checksum); err != nil {
+		return err
+	}
+	return batch.Send()
+}
+
+// loadMigrations reads dir's NNNN_name.sql files, sorted by version. Any
+// other .sql file there but the record's DDL is a mistake and an error.
+func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		return nil, fmt.Errorf("list migrations: %w", err)
+	}
+	var out []migration
+	for _, e := range entries {
+		file := e.Name()
+		if e.IsDir() || file == recordFile || !strings.HasSuffix(file, ".sql") {
+			continue
+		}
+		digits, name, ok := strings.Cut(strings.TrimSuffix(file, ".sql"), "_")
+		version, err := strconv.ParseUint(digits, 10, 32)
+		if !ok || err != nil || len(digits) != 4 || name == "" {
+			return nil, fmt.Errorf("load migration %s: name must be NNNN_name.sql", file)
+		}
+		body, err := fs.ReadFile(fsys, path.Join(dir, file))
+		if err != nil {
+			return nil, fmt.Errorf("load migration %s: %w", file, err)
+		}
+		sum := sha256.Sum256(body)
+		out = append(out, migration{
+			version:  uint32(version),
+			name:     name,
+			checksum: hex.EncodeToString(sum[:]),
+			sql:      string(body),
+		})
+	}
+	slices.SortFunc(out, func(a, b migration) int { return int(a.version) - int(b.version) })
+	for i := 1; i < len(out); i++ {
+		if out[i].version == out[i-1].version {
+			return nil, fmt.Errorf("load migrations: version %04d appears twice", out[i].version)
+		}
+	}
+	return out, nil
+}
+
+// splitStatements splits a script on the semicolons that end statements,
+// skipping those inside quotes and comments, and drops empty statements.
+func splitStatements(script string) []string {
+	var (
+		out   []string
+		start int
+		quote byte // the open quote character, or 0
+	)
+	flush := func(end int) {
+		if stmt := strings.TrimSpace(script[start:end]); hasCode(stmt) {
+			out = append(out, stmt)
+		}
+		start = end + 1
+	}
+	for i := 0; i < len(script); i++ {
+		c := script[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"' || c == '`':
+			quote = c
+		case c == '-' && i+1 < len(script) && script[i+1] == '-':
+			if nl := strings.IndexByte(script[i:], '\n'); nl >= 0 {
+				i += nl
+			} else {
+				i = len(script)
+			}
+		case c == '/' && i+1 < len(script) && script[i+1] == '*':
+			if end := strings.Index(script[i+2:], "*/"); end >= 0 {
+				i += end + 3
+			} else {
+				i = len(script)
+			}
+		case c == ';':
+			flush(i)
+		}
+	}
+	if start < len(script) {
+		flush(len(script))
+	}
+	return out
+}
+
+// hasCode reports whether a statement has anything but comments and space.
+func hasCode(stmt string) bool {
+	for line := range strings.Lines(stmt) {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "--") {
+			return true
+		}
+	}
+	return false
+}

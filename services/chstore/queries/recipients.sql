@@ -1,0 +1,26 @@
+-- Who received a subject's data: one row per (recipient, category, country,
+-- mechanism). Every aggregate gives the same answer whether an event is
+-- stored once or many times (a retry or replay not merged away yet):
+-- argMax, min, max and sets ignore copies, and Events is uniqExact(event_id),
+-- never count(). Ties on occurred_us go to the later recorded, then higher
+-- event id, so the name does not depend on which part is read first.
+SELECT
+    recipient_id,
+    argMax(recipient_name, (occurred_us, recorded_us, event_id)) AS latest_name,
+    recipient_category,
+    recipient_country,
+    transfer_mechanism,
+    arraySort(groupUniqArray(kind)) AS kinds,
+    arraySort(groupUniqArrayArray(data_categories)) AS categories,
+    arraySort(groupUniqArray(purpose)) AS purposes,
+    arraySort(groupUniqArray(legal_basis)) AS legal_bases,
+    min(occurred_us) AS first_us,
+    max(occurred_us) AS last_us,
+    uniqExact(event_id) AS event_count
+FROM lineage_events
+WHERE subject_id = @subject_id
+  AND occurred_us >= @from_us
+  AND occurred_us < @to_us
+  AND kind IN ('transfer', 'processor_handoff')
+GROUP BY recipient_id, recipient_category, recipient_country, transfer_mechanism
+ORDER BY last_us DESC, recipient_id, recipient_category, recipient_country, transfer_mechanism

@@ -1,0 +1,60 @@
+package chstore
+
+import (
+	"time"
+
+	"github.com/balticom/lineage/pkg/lineage"
+)
+
+// RecipientsQuery asks who received a subject's data. From and To bound
+// occurred_at (From inclusive, To exclusive); a zero time leaves that side open.
+type RecipientsQuery struct {
+	SubjectID string
+	From, To  time.Time
+}
+
+// RecipientSummary is one recipient of a subject's data: what it received,
+// why, and when. A recipient whose country or transfer mechanism changed
+// over time appears once per (category, country, mechanism).
+type RecipientSummary struct {
+	ID                string
+	Name              string // the name on the most recent event
+	Category          string
+	Country           string
+	TransferMechanism string // empty inside the EU/EEA
+	Kinds             []string
+	DataCategories    []string
+	Purposes          []string
+	LegalBases        []string
+	First, Last       time.Time
+	Events            uint64 // distinct event ids: a retried event counts once
+}
+
+// EventsQuery asks for a subject's timeline, newest first. After continues
+// from the last event of the previous page; Limit is the page size.
+type EventsQuery struct {
+	SubjectID string
+	From, To  time.Time
+	Limit     int
+	After     *Cursor
+}
+
+// Cursor is the position of an event in a timeline: the timeline is ordered
+// by (OccurredAt, EventID), both descending.
+type Cursor struct {
+	OccurredAt time.Time
+	EventID    string
+}
+
+// EventsPage is one page of a timeline. Next is nil on the last page.
+type EventsPage struct {
+	Events []StoredEvent
+	Next   *Cursor
+}
+
+// StoredEvent is an event as stored, with where it came from in Kafka.
+type StoredEvent struct {
+	lineage.Event
+	Partition int32
+	Offset    int64
+}

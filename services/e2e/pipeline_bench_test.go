@@ -1,0 +1,80 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/balticom/lineage/pkg/lineage/lineagetest"
+	"github.com/balticom/lineage/pkg/producer"
+)
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+// BenchmarkPipeline measures the materializer fleet draining a backlog from
+// the broker into ClickHouse, all as separate processes on this machine:
+// events/s end to end (decode, validate, insert, commit) and each member's
+// peak RSS. The backlog is LINEAGE_BENCH_EVENTS events (default 2,000,000)
+// over 1,000,000 subjects; LINEAGE_BENCH_MEMBERS materializers (default 1)
+// drain it. Run it once: go test -run '^$' -bench Pipeline -benchtime 1x.
+func BenchmarkPipeline(b *testing.B) {
+	n := envInt("LINEAGE_BENCH_EVENTS", 2_000_000)
+	members := envInt("LINEAGE_BENCH_MEMBERS", 1)
+	batch := envInt("LINEAGE_BENCH_BATCH", 50_000)
+	broker := startBroker(b, 12)
+	db := randomName("bench_pipeline_")
+	b.Cleanup(func() { dropDatabase(b, db) })
+
+	produceBacklog(b, broker, n)
+	b.ResetTimer()
+	var procs []*process
+	for i := range members {
+		procs = append(procs, startMaterializer(b, "materializer-"+strconv.Itoa(i), broker, db,
+			"MATERIALIZER_BATCH_SIZE="+strconv.Itoa(batch)))
+	}
+	took := waitCaughtUp(b, broker, db, 30*time.Minute)
+	b.StopTimer()
+	b.ReportMetric(float64(n)/took.Seconds(), "events/s")
+	var peak int64
+	for _, p := range procs {
+		peak = max(peak, p.peakRSS())
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
+	if stored := countDistinct(b, db); stored != n {
+		b.Fatalf("stored %d distinct events, produced %d", stored, n)
+	}
+}
+
+// produceBacklog publishes n valid events through the SDK.
+func produceBacklog(tb testing.TB, broker string, n int) {
+	tb.Helper()
+	p, err := producer.New(producer.Config{Brokers: []string{broker}, Linger: 20 * time.Millisecond, MaxBuffered: 200_000})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var failed atomic.Int64
+	ctx := context.Background()
+	const chunk = 10_000
+	began := time.Now()
+	for sent := 0; sent < n; sent += chunk {
+		for _, e := range lineagetest.Events(uint64(sent/chunk)+1, min(chunk, n-sent), 1_000_000) {
+			p.PublishAsync(ctx, e, func(err error) {
+				if err != nil {
+					failed.Add(1)
+				}
+			})
+		}
+	}
+	if err := p.Close(ctx); err != nil || failed.Load() > 0 {
+		tb.Fatalf("backlog: %d events failed, close: %v", failed.Load(), err)
+	}
+	tb.Logf("backlog of %d events produced in %s (%.0f events/s)", n, time.Since(began).Round(time.Millisecond), float64(n)/time.Since(began).Seconds())
+}

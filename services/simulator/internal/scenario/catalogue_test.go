@@ -1,0 +1,128 @@
+package scenario
+
+import (
+	"testing"
+	"time"
+
+	"github.com/balticom/lineage/pkg/lineage"
+	"github.com/balticom/lineage/pkg/taxonomy"
+)
+
+var (
+	testStart = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	testEnd   = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+)
+
+// TestEveryScenarioYieldsValidEvents plays each scenario alone, with many
+// seeds, and validates every event it makes.
+func TestEveryScenarioYieldsValidEvents(t *testing.T) {
+	for _, s := range Catalogue() {
+		t.Run(s.Name, func(t *testing.T) {
+			alone := s
+			alone.Requires, alone.Excludes = 0, 0 // every customer may have it
+			for seed := uint64(1); seed <= 40; seed++ {
+				g, err := New(Config{
+					Seed: seed, Subjects: 500, Start: testStart, End: testEnd,
+					Events: 50 * int64(len(s.Steps)), Scenarios: []Scenario{alone},
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range 50 * len(s.Steps) {
+					e := g.Next()
+					if err := e.Validate(testEnd); err != nil {
+						t.Fatalf("seed %d event %d: %v", seed, i, err)
+					}
+					if got := e.Attributes[ScenarioAttr]; got != s.Name {
+						t.Fatalf("attribute %s = %q, want %q", ScenarioAttr, got, s.Name)
+					}
+					if want := s.Steps[i%len(s.Steps)].Kind; e.Kind != want {
+						t.Fatalf("seed %d event %d: kind %s, want step %d's %s", seed, i, e.Kind, i%len(s.Steps), want)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestCatalogueIsConsistent(t *testing.T) {
+	names := map[string]bool{}
+	byID := map[string]lineage.Recipient{}
+	for _, s := range Catalogue() {
+		if names[s.Name] {
+			t.Errorf("scenario %s is listed twice", s.Name)
+		}
+		names[s.Name] = true
+		if s.Weight <= 0 {
+			t.Errorf("scenario %s: weight %d, want > 0", s.Name, s.Weight)
+		}
+		if s.Requires&s.Excludes != 0 {
+			t.Errorf("scenario %s requires and excludes the same trait", s.Name)
+		}
+		for i, st := range s.Steps {
+			if st.Kind.HasRecipient() != (len(st.Recipients) > 0) {
+				t.Errorf("scenario %s step %d: %s with %d recipients", s.Name, i, st.Kind, len(st.Recipients))
+			}
+			for _, r := range st.Recipients {
+				if prev, ok := byID[r.ID]; ok && (prev.Name != r.Name || prev.Category != r.Category || prev.Country != r.Country) {
+					t.Errorf("recipient id %s names two recipients: %+v and %+v", r.ID, prev, r)
+				}
+				byID[r.ID] = r
+			}
+		}
+	}
+}
+
+// TestCatalogueCoversTheBrief checks the operations the demo relies on.
+func TestCatalogueCoversTheBrief(t *testing.T) {
+	type want struct {
+		kind      lineage.Kind
+		category  string // recipient category, "" for an access
+		purpose   string
+		basis     string
+		mechanism string // "" inside the EU/EEA
+	}
+	wants := map[string]want{
+		"call-centre card":      {lineage.Access, "", "service_provision", "contract", ""},
+		"installation partner":  {lineage.ProcessorHandoff, "processor", "service_provision", "contract", ""},
+		"e-invoice":             {lineage.Transfer, "e_invoice_provider", "service_provision", "contract", ""},
+		"post":                  {lineage.Transfer, "postal_provider", "service_provision", "contract", ""},
+		"bank":                  {lineage.Transfer, "bank", "service_provision", "contract", ""},
+		"debt collector":        {lineage.Transfer, "debt_collector", "credit_and_debt", "legitimate_interest", ""},
+		"credit bureau":         {lineage.Transfer, "credit_bureau", "credit_and_debt", "legitimate_interest", ""},
+		"distribution operator": {lineage.Transfer, "distribution_operator", "service_provision", "contract", ""},
+		"tv analytics":          {lineage.ProcessorHandoff, "processor", "planning_analytics", "consent", ""},
+		"law enforcement":       {lineage.Transfer, "law_enforcement", "legal_obligation", "legal_obligation", ""},
+		"vendor under SCC":      {lineage.ProcessorHandoff, "processor", "service_provision", "legitimate_interest", "standard_contractual_clauses"},
+		"vendor under adequacy": {lineage.ProcessorHandoff, "processor", "service_provision", "contract", "adequacy_decision"},
+	}
+	found := map[string]bool{}
+	for _, s := range Catalogue() {
+		for _, st := range s.Steps {
+			for name, w := range wants {
+				if st.Kind != w.kind || st.Purpose != w.purpose || st.LegalBasis != w.basis {
+					continue
+				}
+				if len(st.Recipients) == 0 && w.category == "" && st.Actor.ID == "call_centre_agent" {
+					found[name] = true
+				}
+				for _, r := range st.Recipients {
+					if r.Category == w.category && lineage.Deref(r.TransferMechanism) == w.mechanism {
+						found[name] = true
+					}
+				}
+			}
+			for _, r := range st.Recipients {
+				c, _ := taxonomy.LookupCountry(r.Country)
+				if lineage.Deref(r.TransferMechanism) == "standard_contractual_clauses" && (c.EEA || c.Adequacy) {
+					t.Errorf("recipient %s: SCCs for %s, which needs none", r.ID, r.Country)
+				}
+			}
+		}
+	}
+	for name := range wants {
+		if !found[name] {
+			t.Errorf("no step covers %s", name)
+		}
+	}
+}
