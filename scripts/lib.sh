@@ -23,9 +23,17 @@ build() {
 	done
 }
 
+# running PID: the process exists and is not a zombie waiting to be reaped
+# (kill -0 succeeds on a zombie).
+running() {
+	local state
+	state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	[[ -n ${state} && ${state} != Z* ]]
+}
+
 alive() {
 	local pid_file="${pid_dir}/$1.pid"
-	[[ -f ${pid_file} ]] && kill -0 "$(cat "${pid_file}")" 2>/dev/null
+	[[ -f ${pid_file} ]] && running "$(cat "${pid_file}")"
 }
 
 # start_service NAME BINARY [VAR=value...]: runs .run/bin/BINARY in the
@@ -58,10 +66,10 @@ stop_service() {
 	pid=$(cat "${pid_file}")
 	kill -TERM "${pid}"
 	for _ in $(seq 1 600); do
-		kill -0 "${pid}" 2>/dev/null || break
+		running "${pid}" || break
 		sleep 0.1
 	done
-	if kill -0 "${pid}" 2>/dev/null; then
+	if running "${pid}"; then
 		say "${name}: still running after 60 s, killing"
 		kill -KILL "${pid}"
 	fi

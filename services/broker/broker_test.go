@@ -82,8 +82,6 @@ func TestSIGKILLWhileProducing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cl.Close()
-
 	const max = 200_000
 	var (
 		mu    sync.Mutex
@@ -93,10 +91,22 @@ func TestSIGKILLWhileProducing(t *testing.T) {
 	)
 	killAt := make(chan struct{})
 	var once sync.Once
+	pctx, stopProducing := context.WithCancel(ctx)
+	produced := make(chan struct{})
+	// Close fails the records still buffered, so every callback has run
+	// after it; the producing loop must have ended first, as wg.Add must
+	// not race with wg.Wait.
+	closeProducer := sync.OnceFunc(func() {
+		stopProducing()
+		<-produced
+		cl.Close()
+	})
+	defer closeProducer()
 	go func() {
-		for i := 0; i < max && ctx.Err() == nil; i++ {
+		defer close(produced)
+		for i := 0; i < max && pctx.Err() == nil; i++ {
 			wg.Add(1)
-			cl.Produce(ctx, record(i), func(_ *kgo.Record, err error) {
+			cl.Produce(pctx, record(i), func(_ *kgo.Record, err error) {
 				defer wg.Done()
 				if err != nil {
 					return
@@ -117,9 +127,8 @@ func TestSIGKILLWhileProducing(t *testing.T) {
 		t.Fatalf("fewer than %d records acknowledged: %v", 2*records, ctx.Err())
 	}
 	b.stop(t, syscall.SIGKILL)
-	// Every callback has run once the client has failed what was in flight.
+	closeProducer()
 	wg.Wait()
-	cl.Close()
 
 	b = startBroker(ctx, t, bin, dataDir)
 	got := readAll(ctx, t, b.addr, topics.Events)
