@@ -8,21 +8,22 @@ import (
 	"github.com/balticom/lineage/pkg/lineage"
 )
 
-// insertSQL names every column the batch sends, in Batch.columns order.
+// insertColumns names every column the batch sends, in Batch.columns order.
 // ClickHouse 18.16 needs the list: to an INSERT without one it answers with
 // an empty header, and clickhouse-go then takes the table for one without
 // columns ("expected 0 arguments"). ingested_at is left to its DEFAULT now().
-const insertSQL = `INSERT INTO lineage_events (
+const insertColumns = `(
 	event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
 	subject_id, data_categories, purpose, legal_basis, legitimate_interest,
 	recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
 	trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset)`
 
 // Batch is a set of events laid out column by column, the way the native
-// protocol sends them, so that Insert copies no row twice.
+// protocol sends them, so that Insert hands each column to the driver in one
+// call instead of converting row by row.
 //
-// A Batch is reused: Reset empties it and keeps its memory, and Add then
-// allocates nothing once the batch has held a batch this size before. It is
+// A Batch is meant for reuse: Reset empties it and keeps its memory, and Add
+// then allocates nothing until the batch holds more than it ever did. It is
 // not safe for concurrent use. It keeps references to the strings of the
 // events added (not to the events themselves: an event may be changed or
 // reused once added), until they are overwritten after a Reset.
@@ -153,7 +154,7 @@ func (b *Batch) Reset() {
 // 380,000; 4,096 360,000.
 const blockRows = 16384
 
-// columns returns rows [lo, hi) of the batch's columns, in insertSQL order.
+// columns returns rows [lo, hi) of the batch's columns, in insertColumns order.
 func (b *Batch) columns(lo, hi int) []any {
 	return []any{
 		b.eventID[lo:hi], b.kind[lo:hi], b.occurredUS[lo:hi], b.recordedUS[lo:hi],
@@ -167,17 +168,30 @@ func (b *Batch) columns(lo, hi int) []any {
 }
 
 // Insert writes the batch in one INSERT. It returns once the server has
-// stored the rows, or an error after which none or all of them may be
-// stored: retrying the same events is safe, since every query counts an
-// event id once. Insert does not change the batch; Reset it for reuse. An
-// empty batch is a no-op. Safe for concurrent use with distinct batches.
+// stored the rows, or an error after which any part of them may be stored:
+// retrying the same events is safe, since every query counts an event id
+// once. Insert does not change the batch; Reset it for reuse. An empty batch
+// is a no-op. Safe for concurrent use with distinct batches.
+//
+// Every INSERT makes at least one part per calendar year it touches, and a
+// lookup's time grows with the number of parts, so insert large batches
+// (100,000 events, or what a second brings) rather than many small ones.
 func (s *Store) Insert(ctx context.Context, b *Batch) error {
+	return s.InsertInto(ctx, EventsTable, b)
+}
+
+// InsertInto is Insert into another table of the events' structure: a
+// rebuild fills a fresh table before it is swapped in (see Rebuild).
+func (s *Store) InsertInto(ctx context.Context, table string, b *Batch) error {
 	if b.Len() == 0 {
 		return nil
 	}
-	batch, err := s.conn.PrepareBatch(ctx, insertSQL)
+	if !validDatabaseName(table) {
+		return fmt.Errorf("insert into %q: not a table name", table)
+	}
+	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+table+" "+insertColumns)
 	if err != nil {
-		return fmt.Errorf("prepare insert of %d events into %s.lineage_events: %w", b.Len(), s.cfg.Database, err)
+		return fmt.Errorf("prepare insert of %d events into %s.%s: %w", b.Len(), s.cfg.Database, table, err)
 	}
 	// Close after Send is a no-op; after an error it releases the
 	// connection without sending.
@@ -185,8 +199,9 @@ func (s *Store) Insert(ctx context.Context, b *Batch) error {
 	// The rows go in blocks of blockRows, each flushed before the next is
 	// appended: the driver then reuses one block's buffers instead of
 	// growing them to the whole batch, the server works on one block while
-	// the next is built, and it squashes the blocks of one INSERT
-	// (min_insert_block_size_rows) into one part per partition.
+	// the next is built, and it squashes the blocks of one INSERT into one
+	// part per partition (up to min_insert_block_size_rows, 1,048,576 rows,
+	// or min_insert_block_size_bytes, 256 MiB).
 	for lo := 0; lo < b.Len(); lo += blockRows {
 		hi := min(lo+blockRows, b.Len())
 		for i, col := range b.columns(lo, hi) {
@@ -198,11 +213,11 @@ func (s *Store) Insert(ctx context.Context, b *Batch) error {
 			break // Send sends the last block
 		}
 		if err := batch.Flush(); err != nil {
-			return fmt.Errorf("insert %d events into %s.lineage_events: send rows %d-%d: %w", b.Len(), s.cfg.Database, lo, hi, err)
+			return fmt.Errorf("insert %d events into %s.%s: send rows %d-%d: %w", b.Len(), s.cfg.Database, table, lo, hi, err)
 		}
 	}
 	if err := batch.Send(); err != nil {
-		return fmt.Errorf("insert %d events into %s.lineage_events: %w", b.Len(), s.cfg.Database, err)
+		return fmt.Errorf("insert %d events into %s.%s: %w", b.Len(), s.cfg.Database, table, err)
 	}
 	return nil
 }
