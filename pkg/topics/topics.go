@@ -11,6 +11,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 const (
@@ -73,4 +75,29 @@ func Lag(ctx context.Context, adm *kadm.Client, group, topic string) (int64, err
 		}
 	})
 	return lag, nil
+}
+
+// Ping checks that a broker answers cl and knows topic, with at least one
+// partition: the readiness check of a service that cannot work without
+// that topic. It asks for the topic's metadata only and never creates it.
+// A topic the brokers do not know is errors.Is kerr.UnknownTopicOrPartition.
+func Ping(ctx context.Context, cl *kgo.Client, topic string) error {
+	req := kmsg.NewPtrMetadataRequest()
+	req.AllowAutoTopicCreation = false
+	t := kmsg.NewMetadataRequestTopic()
+	t.Topic = kmsg.StringPtr(topic)
+	req.Topics = append(req.Topics, t)
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		return fmt.Errorf("request kafka metadata: %w", err)
+	}
+	for _, t := range resp.Topics {
+		if err := kerr.ErrorForCode(t.ErrorCode); err != nil {
+			return fmt.Errorf("kafka metadata of %s: %w", topic, err)
+		}
+		if len(t.Partitions) > 0 {
+			return nil
+		}
+	}
+	return fmt.Errorf("kafka metadata of %s: topic has no partitions", topic)
 }

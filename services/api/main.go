@@ -10,8 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -19,8 +17,10 @@ import (
 	"time"
 
 	"github.com/sethvargo/go-envconfig"
-	"golang.org/x/sync/errgroup"
 
+	"github.com/balticom/lineage/pkg/httpauth"
+	"github.com/balticom/lineage/pkg/httphealth"
+	"github.com/balticom/lineage/pkg/httpserve"
 	"github.com/balticom/lineage/services/api/internal/dashboard"
 	"github.com/balticom/lineage/services/api/internal/httpapi"
 	"github.com/balticom/lineage/services/api/internal/kafkaaudit"
@@ -54,7 +54,7 @@ func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err err
 	log := telemetry.NewLogger(logOut, cfg.LogLevel)
 	log.Info("starting", "service", serviceName, "config", cfg)
 
-	tokens, err := httpapi.ParseTokens(cfg.Tokens.Reveal())
+	tokens, err := httpauth.ParseTokens(cfg.Tokens.Reveal())
 	if err != nil {
 		return fmt.Errorf("parse %sTOKENS: %w", envPrefix, err)
 	}
@@ -103,7 +103,7 @@ func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err err
 		Auditor: auditor,
 		Tokens:  tokens,
 		Log:     log,
-		Checks: []httpapi.Check{
+		Checks: []httphealth.Check{
 			{Name: "clickhouse", Func: store.Ping},
 			{Name: "kafka", Func: auditor.Ping},
 		},
@@ -112,7 +112,16 @@ func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err err
 	if err != nil {
 		return err
 	}
-	return serve(ctx, log, cfg, withDashboard(api))
+	return httpserve.Run(ctx, httpserve.Config{
+		Addr:              cfg.ListenAddr,
+		Handler:           withDashboard(api),
+		Log:               log,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		ShutdownTimeout:   cfg.ShutdownTimeout,
+	})
 }
 
 // withDashboard serves the lookup page at / next to the API. The page holds
@@ -124,43 +133,4 @@ func withDashboard(api http.Handler) http.Handler {
 	mux.Handle("GET /{$}", page)
 	mux.Handle("GET /app.js", page)
 	return mux
-}
-
-// serve runs the HTTP server until ctx is cancelled or it fails, then shuts
-// it down within cfg.ShutdownTimeout.
-func serve(ctx context.Context, log *slog.Logger, cfg Config, h http.Handler) error {
-	ln, err := net.Listen("tcp", cfg.ListenAddr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
-	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
-		ReadTimeout:       cfg.ReadTimeout,
-		WriteTimeout:      cfg.WriteTimeout,
-		IdleTimeout:       cfg.IdleTimeout,
-		MaxHeaderBytes:    16 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error {
-		log.Info("serving http", "addr", ln.Addr().String())
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-			return fmt.Errorf("serve http: %w", err)
-		}
-		return nil
-	})
-	g.Go(func() error {
-		<-gctx.Done()
-		log.Info("shutting down http", "timeout", cfg.ShutdownTimeout)
-		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			return fmt.Errorf("shut down http: %w", err)
-		}
-		return nil
-	})
-	err = g.Wait()
-	log.Info("http stopped")
-	return err
 }

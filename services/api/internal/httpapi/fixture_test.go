@@ -14,6 +14,8 @@ import (
 
 	"go.opentelemetry.io/otel/propagation"
 
+	"github.com/balticom/lineage/pkg/httpauth"
+	"github.com/balticom/lineage/pkg/httphealth"
 	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/pkg/lineage/lineagetest"
 	"github.com/balticom/lineage/services/chstore"
@@ -71,9 +73,9 @@ func fixtureStore() *memStore {
 }
 
 // newTestServer builds a Server over store and auditor, logging to logs.
-func newTestServer(t *testing.T, store Store, auditor Auditor, logs io.Writer, checks ...Check) *Server {
+func newTestServer(t *testing.T, store Store, auditor Auditor, logs io.Writer, checks ...httphealth.Check) *Server {
 	t.Helper()
-	tokens, err := ParseTokens("dsar-desk:" + deskToken + ",dpo:" + dpoToken)
+	tokens, err := httpauth.ParseTokens("dsar-desk:" + deskToken + ",dpo:" + dpoToken)
 	if err != nil {
 		t.Fatalf("ParseTokens: %v", err)
 	}

@@ -13,14 +13,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/balticom/lineage/pkg/httphealth"
+	"github.com/balticom/lineage/pkg/httpjson"
 	"github.com/balticom/lineage/services/api/internal/audit"
 	"github.com/balticom/lineage/services/chstore"
 )
 
 // errorOf decodes an error answer.
-func errorOf(t *testing.T, body []byte) errorView {
+func errorOf(t *testing.T, body []byte) httpjson.Error {
 	t.Helper()
-	var e errorBody
+	var e httpjson.Body[httpjson.Error]
 	if err := json.Unmarshal(body, &e); err != nil {
 		t.Fatalf("decode error body %q: %v", body, err)
 	}
@@ -326,7 +328,7 @@ func TestStoreFailures(t *testing.T) {
 func TestHealth(t *testing.T) {
 	var mu sync.Mutex
 	kafkaErr := errors.New("dial tcp 10.0.0.7:9092: connection refused")
-	checks := []Check{
+	checks := []httphealth.Check{
 		{Name: "clickhouse", Func: func(context.Context) error { return nil }},
 		{Name: "kafka", Func: func(context.Context) error { mu.Lock(); defer mu.Unlock(); return kafkaErr }},
 	}

@@ -9,6 +9,8 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/balticom/lineage/pkg/httpauth"
+	"github.com/balticom/lineage/pkg/httpobserve"
 	"github.com/balticom/lineage/services/api/internal/audit"
 	"github.com/balticom/lineage/services/chstore"
 )
@@ -16,27 +18,24 @@ import (
 // auditRetryAfter is the Retry-After (seconds) of a refused lookup.
 const auditRetryAfter = "5"
 
+// keyError is the log key of an error's text; the others are httpobserve's.
+const keyError = "error"
+
 // authenticated wraps a lookup handler: it answers 401 unless the request
 // carries a configured bearer token, and passes the caller's name on.
 func (s *Server) authenticated(next func(w http.ResponseWriter, r *http.Request, caller string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		header := r.Header.Get("Authorization")
-		if header == "" {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="lineage"`)
-			writeError(w, http.StatusUnauthorized, codeUnauthorized, "an Authorization: Bearer <token> header is required")
+		name, err := s.tokens.Authenticate(r)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", httpauth.Challenge(realm, err))
+			msg := "an Authorization: Bearer <token> header is required"
+			if errors.Is(err, httpauth.ErrBadCredential) {
+				msg = "the bearer token is not valid"
+			}
+			writeError(w, http.StatusUnauthorized, codeUnauthorized, msg)
 			return
 		}
-		token, ok := bearerToken(header)
-		var name string
-		if ok {
-			name, ok = s.tokens.Lookup(token)
-		}
-		if !ok {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="lineage", error="invalid_token"`)
-			writeError(w, http.StatusUnauthorized, codeUnauthorized, "the bearer token is not valid")
-			return
-		}
-		infoFrom(r.Context()).caller = name
+		httpobserve.SetCaller(r.Context(), name)
 		next(w, r, name)
 	}
 }
@@ -91,11 +90,11 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request, caller, route str
 	rec := audit.Record{
 		Time:       s.now().UTC(),
 		Caller:     caller,
-		Endpoint:   routeLabel(route),
+		Endpoint:   httpobserve.RouteLabel(route),
 		SubjectID:  l.SubjectID,
 		Cursor:     l.Cursor,
 		RemoteAddr: r.RemoteAddr,
-		RequestID:  infoFrom(ctx).id,
+		RequestID:  httpobserve.RequestID(ctx),
 		Outcome:    audit.OutcomeRequested,
 	}
 	if !l.From.IsZero() {
@@ -112,7 +111,7 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request, caller, route str
 	}
 	if err := s.auditor.Audit(ctx, rec); err != nil {
 		s.log.LogAttrs(ctx, slog.LevelError, "audit write failed, lookup refused",
-			slog.String(keyRoute, rec.Endpoint), slog.String(keyRequestID, rec.RequestID), slog.String(keyError, err.Error()))
+			slog.String(httpobserve.KeyRoute, rec.Endpoint), slog.String(httpobserve.KeyRequestID, rec.RequestID), slog.String(keyError, err.Error()))
 		w.Header().Set("Retry-After", auditRetryAfter)
 		writeError(w, http.StatusServiceUnavailable, codeAuditUnavailable,
 			"the lookup could not be recorded in the audit log, so it was not answered; try again later")
@@ -136,7 +135,7 @@ func (s *Server) storeFailed(w http.ResponseWriter, r *http.Request, op string, 
 		status, code, msg = http.StatusGatewayTimeout, codeTimeout, "the lookup took too long; narrow the window with from and to"
 	}
 	s.log.LogAttrs(ctx, slog.LevelError, "store query failed",
-		slog.String("op", op), slog.Int(keyStatus, status), slog.String(keyError, err.Error()))
+		slog.String("op", op), slog.Int(httpobserve.KeyStatus, status), slog.String(keyError, err.Error()))
 	writeError(w, status, code, msg)
 }
 

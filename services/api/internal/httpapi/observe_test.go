@@ -13,6 +13,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/balticom/lineage/pkg/httpauth"
 )
 
 func TestTelemetry(t *testing.T) {
@@ -20,7 +22,7 @@ func TestTelemetry(t *testing.T) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
 	reader := sdkmetric.NewManualReader()
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
-	tokens, _ := ParseTokens("dpo:" + dpoToken)
+	tokens, _ := httpauth.ParseTokens("dpo:" + dpoToken)
 	var logs bytes.Buffer
 	s, err := New(Deps{
 		Store: fixtureStore(), Auditor: okAuditor{}, Tokens: tokens,

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/balticom/lineage/pkg/httphealth"
+	"github.com/balticom/lineage/pkg/httpjson"
 	"github.com/balticom/lineage/services/api/internal/audit"
 )
 
@@ -20,7 +22,7 @@ func TestOpenAPIDocumentsEveryField(t *testing.T) {
 	text := string(doc)
 	for _, v := range []any{
 		recipientsResponse{}, recipientView{}, eventsResponse{}, eventView{}, actorView{},
-		eventRecipientView{}, errorView{}, healthResponse{},
+		eventRecipientView{}, httpjson.Error{}, httphealth.Response{},
 	} {
 		typ := reflect.TypeOf(v)
 		for i := range typ.NumField() {

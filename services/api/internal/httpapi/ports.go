@@ -28,10 +28,3 @@ type Store interface {
 type Auditor interface {
 	Audit(ctx context.Context, rec audit.Record) error
 }
-
-// Check is one readiness check: Name appears in the /readyz answer, Func
-// returns nil when the dependency is usable. Func must honour ctx.
-type Check struct {
-	Name string
-	Func func(ctx context.Context) error
-}

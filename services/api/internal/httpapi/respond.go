@@ -1,9 +1,10 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
+
+	"github.com/balticom/lineage/pkg/httpjson"
 )
 
 // Error codes of the answers, documented in openapi.yaml.
@@ -16,28 +17,12 @@ const (
 	codeInternal         = "internal"
 )
 
-// errorBody is every error answer: {"error": {...}}.
-type errorBody struct {
-	Error errorView `json:"error"`
-}
+// writeJSON writes v with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) { httpjson.Write(w, status, v) }
 
-type errorView struct {
-	Code    string `json:"code"`
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
-}
-
-// writeJSON writes v with the given status. An encoding error can only be a
-// programming error or a gone client; the status is already out, so it is
-// not reported.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
+// writeError answers the project's error shape, {"error": {...}}.
 func writeError(w http.ResponseWriter, status int, code, message string) {
-	writeJSON(w, status, errorBody{Error: errorView{Code: code, Message: message}})
+	httpjson.WriteError(w, status, httpjson.Error{Code: code, Message: message})
 }
 
 // writeParamError answers 400 for a *ParamError, naming the field and rule.
@@ -46,5 +31,5 @@ func writeParamError(w http.ResponseWriter, err error) {
 	if !errors.As(err, &pe) {
 		pe = invalid("query", err.Error())
 	}
-	writeJSON(w, http.StatusBadRequest, errorBody{Error: errorView{Code: pe.Code, Field: pe.Field, Message: pe.Rule}})
+	httpjson.WriteError(w, http.StatusBadRequest, httpjson.Error{Code: pe.Code, Field: pe.Field, Message: pe.Rule})
 }

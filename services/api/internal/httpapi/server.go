@@ -8,6 +8,10 @@
 // the ports it needs (Store, Auditor) and knows nothing of ClickHouse or
 // Kafka beyond the query types of chstore.
 //
+// Bearer tokens, the error shape, the probes and the request log, span and
+// metrics are the project's shared pkg/httpauth, pkg/httpjson,
+// pkg/httphealth and pkg/httpobserve, as in the ingest gateway.
+//
 // Nothing here logs a subject id or an answer: both are personal data. The
 // request log names the route pattern, never the path.
 package httpapi
@@ -18,34 +22,37 @@ import (
 	"net/http"
 	"time"
 
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/balticom/lineage/pkg/httpauth"
+	"github.com/balticom/lineage/pkg/httphealth"
+	"github.com/balticom/lineage/pkg/httpobserve"
 	"github.com/balticom/lineage/pkg/lineage"
 )
-
-const instrumentation = "github.com/balticom/lineage/services/api/internal/httpapi"
 
 // Route patterns (Go 1.22 ServeMux syntax).
 const (
 	routeRecipients = "GET /v1/subjects/{subject_id}/recipients"
 	routeEvents     = "GET /v1/subjects/{subject_id}/events"
-	routeHealthz    = "GET /healthz"
-	routeReadyz     = "GET /readyz"
 	routeFallback   = "/"
 )
+
+// realm is the realm of the bearer challenge of a 401 answer.
+const realm = "lineage"
 
 // Deps are what a Server needs. Store, Auditor, Tokens and Log are required;
 // the rest have defaults.
 type Deps struct {
 	Store   Store
 	Auditor Auditor
-	Tokens  *Tokens
-	Log     *slog.Logger
+	// Tokens maps bearer tokens to the callers (people or desks) that may
+	// look subjects up.
+	Tokens *httpauth.Tokens
+	Log    *slog.Logger
 	// Checks are run by /readyz, in order.
-	Checks []Check
+	Checks []httphealth.Check
 	// QueryTimeout bounds one Store call (default 20 s).
 	QueryTimeout time.Duration
 	// CheckTimeout bounds each readiness check (default 2 s).
@@ -64,20 +71,13 @@ type Deps struct {
 
 // Server is the API's http.Handler. It is safe for concurrent use.
 type Server struct {
-	mux          *http.ServeMux
+	handler      http.Handler
 	store        Store
 	auditor      Auditor
-	tokens       *Tokens
+	tokens       *httpauth.Tokens
 	log          *slog.Logger
-	checks       []Check
 	queryTimeout time.Duration
-	checkTimeout time.Duration
 	now          func() time.Time
-	newID        func() string
-	propagator   propagation.TextMapPropagator
-	tracer       trace.Tracer
-	requests     metric.Int64Counter
-	duration     metric.Float64Histogram
 }
 
 // New builds a Server.
@@ -86,46 +86,41 @@ func New(d Deps) (*Server, error) {
 		return nil, errors.New("httpapi: Store, Auditor, Tokens and Log are required")
 	}
 	s := &Server{
-		mux:          http.NewServeMux(),
 		store:        d.Store,
 		auditor:      d.Auditor,
 		tokens:       d.Tokens,
 		log:          d.Log,
-		checks:       d.Checks,
 		queryTimeout: orDefault(d.QueryTimeout, 20*time.Second),
-		checkTimeout: orDefault(d.CheckTimeout, 2*time.Second),
 		now:          d.Now,
-		newID:        d.NewRequestID,
-		propagator:   d.Propagator,
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if s.newID == nil {
-		s.newID = lineage.NewID
-	}
-	if s.propagator == nil {
-		s.propagator = otel.GetTextMapPropagator()
-	}
-	tp, mp := d.TracerProvider, d.MeterProvider
-	if tp == nil {
-		tp = otel.GetTracerProvider()
-	}
-	if mp == nil {
-		mp = otel.GetMeterProvider()
-	}
-	s.tracer = tp.Tracer(instrumentation)
-	if err := s.initMetrics(mp.Meter(instrumentation)); err != nil {
-		return nil, err
+	newID := d.NewRequestID
+	if newID == nil {
+		newID = lineage.NewID
 	}
 
-	s.mux.HandleFunc(routeRecipients, s.authenticated(s.handleRecipients))
-	s.mux.HandleFunc(routeEvents, s.authenticated(s.handleEvents))
-	s.mux.HandleFunc(routeHealthz, s.handleHealthz)
-	s.mux.HandleFunc(routeReadyz, s.handleReadyz)
-	s.mux.HandleFunc(routeFallback, s.handleNotFound)
+	mux := http.NewServeMux()
+	mux.HandleFunc(routeRecipients, s.authenticated(s.handleRecipients))
+	mux.HandleFunc(routeEvents, s.authenticated(s.handleEvents))
+	httphealth.Register(mux, d.Log, d.CheckTimeout, d.Checks)
+	mux.HandleFunc(routeFallback, s.handleNotFound)
+	var err error
+	s.handler, err = httpobserve.New(httpobserve.Config{
+		Mux: mux, Log: d.Log, QuietRoutes: httphealth.Routes(),
+		NewRequestID:   newID,
+		TracerProvider: d.TracerProvider, MeterProvider: d.MeterProvider, Propagator: d.Propagator,
+	})
+	if err != nil {
+		return nil, err
+	}
 	return s, nil
 }
+
+// ServeHTTP implements http.Handler: every request passes httpobserve
+// (request id, security headers, span, metrics, request log) to its route.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 func orDefault(d, def time.Duration) time.Duration {
 	if d <= 0 {

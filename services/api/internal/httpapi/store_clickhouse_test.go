@@ -13,6 +13,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 
+	"github.com/balticom/lineage/pkg/httphealth"
 	"github.com/balticom/lineage/services/chstore"
 )
 
@@ -83,7 +84,7 @@ func TestClickhouseStore(t *testing.T) {
 	store := newClickhouseStore(t, events)
 	k := startKafka(t, 5*time.Second)
 	s := newTestServer(t, store, k.auditor, &bytes.Buffer{},
-		Check{Name: "clickhouse", Func: store.Ping}, Check{Name: "kafka", Func: k.auditor.Ping})
+		httphealth.Check{Name: "clickhouse", Func: store.Ping}, httphealth.Check{Name: "kafka", Func: k.auditor.Ping})
 
 	tests := []struct {
 		name, target, golden string

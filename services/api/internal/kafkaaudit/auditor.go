@@ -10,9 +10,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/balticom/lineage/pkg/kafkatrace"
 	"github.com/balticom/lineage/pkg/topics"
@@ -114,24 +112,7 @@ func (a *Auditor) Audit(ctx context.Context, rec audit.Record) error {
 // Ping checks that a broker answers and knows the audit topic: without it no
 // lookup can be answered.
 func (a *Auditor) Ping(ctx context.Context) error {
-	req := kmsg.NewPtrMetadataRequest()
-	req.AllowAutoTopicCreation = false
-	t := kmsg.NewMetadataRequestTopic()
-	t.Topic = kmsg.StringPtr(a.topic)
-	req.Topics = append(req.Topics, t)
-	resp, err := req.RequestWith(ctx, a.cl)
-	if err != nil {
-		return fmt.Errorf("request kafka metadata: %w", err)
-	}
-	for _, t := range resp.Topics {
-		if err := kerr.ErrorForCode(t.ErrorCode); err != nil {
-			return fmt.Errorf("kafka metadata of %s: %w", a.topic, err)
-		}
-		if len(t.Partitions) > 0 {
-			return nil
-		}
-	}
-	return fmt.Errorf("kafka metadata of %s: topic has no partitions", a.topic)
+	return topics.Ping(ctx, a.cl, a.topic)
 }
 
 // Close closes the client. Audit calls in flight fail.

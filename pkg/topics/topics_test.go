@@ -1,0 +1,57 @@
+package topics
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// TestPing runs on clusters that would create a topic on request: a
+// readiness probe must not create the topic it looks for, so a missing one
+// stays missing.
+func TestPing(t *testing.T) {
+	tests := []struct {
+		name    string
+		seed    string
+		closed  bool
+		wantErr error
+		wantAny bool
+	}{
+		{name: "topic exists", seed: Events},
+		{name: "topic missing", seed: Audit, wantErr: kerr.UnknownTopicOrPartition},
+		{name: "cluster down", seed: Events, closed: true, wantAny: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, tt.seed), kfake.AllowAutoTopicCreation())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			if tt.closed {
+				c.Close()
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			err = Ping(ctx, cl, Events)
+			switch {
+			case tt.wantAny && err == nil:
+				t.Error("Ping: want an error")
+			case tt.wantErr != nil && !errors.Is(err, tt.wantErr):
+				t.Errorf("Ping: err = %v, want %v", err, tt.wantErr)
+			case !tt.wantAny && tt.wantErr == nil && err != nil:
+				t.Errorf("Ping: %v", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,263 @@
+package httpingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/balticom/lineage/pkg/httpauth"
+	"github.com/balticom/lineage/pkg/httpobserve"
+	"github.com/balticom/lineage/pkg/lineage"
+	"github.com/balticom/lineage/pkg/producer"
+)
+
+// errNoAnswer: Kafka did not answer within PublishTimeout.
+var errNoAnswer = errors.New("kafka did not answer in time")
+
+// handleEvent publishes one event and answers 201 with its id.
+func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) { s.ingest(w, r, false) }
+
+// handleBatch publishes {"events": [...]} and answers 200 with the ids in
+// the order posted.
+func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) { s.ingest(w, r, true) }
+
+func (s *Server) ingest(w http.ResponseWriter, r *http.Request, batch bool) {
+	ctx := r.Context()
+	source, ok := s.authenticate(w, r)
+	if !ok {
+		return
+	}
+	if !jsonContent(r) {
+		writeError(w, http.StatusUnsupportedMediaType, codeUnsupportedMediaType, "",
+			"the body must be JSON: send Content-Type: application/json")
+		return
+	}
+	if r.ContentLength > s.maxBody {
+		writeDecodeError(w, &http.MaxBytesError{Limit: s.maxBody}, s.maxBody)
+		return
+	}
+	release, ok := s.slots.tryAcquire()
+	if !ok {
+		s.m.shed.Add(ctx, 1)
+		w.Header().Set("Retry-After", retryAfterOverloaded)
+		writeError(w, http.StatusTooManyRequests, codeOverloaded, "",
+			fmt.Sprintf("the gateway is serving its maximum of %d requests: retry after %s s", s.slots.size(), retryAfterOverloaded))
+		return
+	}
+	// The slot is held until Kafka answered for the events: by this
+	// handler until it hands the events to publish, by publish after.
+	handedOff := false
+	defer func() {
+		if !handedOff {
+			release()
+		}
+	}()
+
+	receivedAt := s.now().UTC().Truncate(time.Microsecond)
+	body := http.MaxBytesReader(w, r.Body, s.maxBody)
+	var events []lineage.Event
+	var err error
+	if batch {
+		events, err = s.decoder.DecodeBatch(body, receivedAt)
+	} else {
+		var e lineage.Event
+		e, err = s.decoder.DecodeEvent(body, receivedAt)
+		events = []lineage.Event{e}
+	}
+	if err != nil {
+		writeDecodeError(w, err, s.maxBody)
+		return
+	}
+	if problems := spoofed(events, source); len(problems) > 0 {
+		s.m.countEvents(ctx, source, outcomeRejected, len(events))
+		first := problems[0]
+		writeEventsError(w, http.StatusForbidden, codeForbiddenSource, fieldPath(batch, first.Index, first.Field),
+			fmt.Sprintf("%s: %s; nothing was published", fieldPath(batch, first.Index, first.Field), first.Rule), problems)
+		return
+	}
+	if problems, invalid := validate(events, receivedAt); invalid > 0 {
+		s.m.countEvents(ctx, source, outcomeRejected, len(events))
+		s.writeInvalid(w, batch, len(events), invalid, problems)
+		return
+	}
+
+	handedOff = true
+	if err := s.publish(ctx, events, release); err != nil {
+		s.publishFailed(w, r, source, batch, events, err)
+		return
+	}
+	s.m.countEvents(ctx, source, outcomePublished, len(events))
+	if !batch {
+		writeJSON(w, http.StatusCreated, eventResponse{EventID: events[0].ID})
+		return
+	}
+	ids := make([]string, len(events))
+	for i := range events {
+		ids[i] = events[i].ID
+	}
+	writeJSON(w, http.StatusOK, batchResponse{EventIDs: ids})
+}
+
+// authenticate answers 401 unless the request carries a source system's
+// token, and returns the source system.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (string, bool) {
+	source, err := s.sources.Authenticate(r)
+	if err != nil {
+		w.Header().Set("WWW-Authenticate", httpauth.Challenge(realm, err))
+		msg := "an Authorization: Bearer <token> header is required"
+		if errors.Is(err, httpauth.ErrBadCredential) {
+			msg = "the bearer token is not valid"
+		}
+		writeError(w, http.StatusUnauthorized, codeUnauthorized, "", msg)
+		return "", false
+	}
+	httpobserve.SetCaller(r.Context(), source)
+	return source, true
+}
+
+// jsonContent reports whether the request says its body is JSON, or says
+// nothing.
+func jsonContent(r *http.Request) bool {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return true
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/json"
+}
+
+// spoofed lists the events whose source_system is not the authenticated
+// source: a source may publish only as itself.
+func spoofed(events []lineage.Event, source string) []eventProblem {
+	var out []eventProblem
+	for i := range events {
+		if events[i].SourceSystem != source {
+			out = append(out, eventProblem{Index: i, Field: "source_system",
+				Rule: fmt.Sprintf("must be %q, the source system of the credential", source), Value: events[i].SourceSystem})
+		}
+	}
+	return out
+}
+
+// validate checks every event against the taxonomy and lists every broken
+// rule, with the number of invalid events.
+func validate(events []lineage.Event, now time.Time) (problems []eventProblem, invalid int) {
+	for i := range events {
+		if err := events[i].Validate(now); err != nil {
+			invalid++
+			problems = append(problems, validationProblems(i, err)...)
+		}
+	}
+	return problems, invalid
+}
+
+func (s *Server) writeInvalid(w http.ResponseWriter, batch bool, n, invalid int, problems []eventProblem) {
+	first := problems[0]
+	field := fieldPath(batch, first.Index, first.Field)
+	detail := lineage.FieldError{Field: field, Rule: first.Rule, Value: first.Value}.Error()
+	msg := "the event is invalid: " + detail
+	if batch {
+		msg = fmt.Sprintf("%d of %d events are invalid, none was published; the first: %s", invalid, n, detail)
+	}
+	writeEventsError(w, http.StatusBadRequest, codeInvalidEvent, field, msg, problems)
+}
+
+// publish hands events to the publisher and waits for Kafka's answer, at
+// most PublishTimeout. It owns release from its call on: the slot is given
+// back when the publisher has an outcome for every event, which may be
+// after publish returned errNoAnswer, so that what a timed-out request
+// holds still counts against MaxInFlight.
+func (s *Server) publish(ctx context.Context, events []lineage.Event, release func()) error {
+	ctx, cancel := context.WithTimeout(ctx, s.publishTimeout)
+	done := make(chan error, 1)
+	go func() {
+		defer release()
+		defer cancel()
+		done <- s.pub.Publish(ctx, events)
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		select {
+		case err := <-done:
+			return err
+		default:
+		}
+		return fmt.Errorf("%w: %w", errNoAnswer, ctx.Err())
+	}
+}
+
+// publishFailed answers a publish error: 400 for an event that became
+// invalid between our check and the SDK's (only a clock step does that),
+// 503 naming the events to send again otherwise.
+func (s *Server) publishFailed(w http.ResponseWriter, r *http.Request, source string, batch bool, events []lineage.Event, err error) {
+	ctx := r.Context()
+	failed := eventErrors(err)
+	if errors.Is(err, lineage.ErrInvalid) {
+		var problems []eventProblem
+		for _, f := range failed {
+			problems = append(problems, validationProblems(f.Index, f.Err)...)
+		}
+		if len(problems) > 0 {
+			s.m.countEvents(ctx, source, outcomeRejected, len(events))
+			s.writeInvalid(w, batch, len(events), len(failed), problems)
+			return
+		}
+	}
+	problems := make([]eventProblem, 0, len(failed))
+	for _, f := range failed {
+		problems = append(problems, eventProblem{Index: f.Index, EventID: f.ID})
+	}
+	if len(problems) == 0 { // no answer in time, or an error about no event in particular
+		for i := range events {
+			problems = append(problems, eventProblem{Index: i, EventID: events[i].ID})
+		}
+	}
+	s.m.countEvents(ctx, source, outcomeFailed, len(problems))
+	s.m.countEvents(ctx, source, outcomePublished, len(events)-len(problems))
+	cause := err
+	if len(failed) > 0 {
+		cause = failed[0].Err
+	}
+	s.log.LogAttrs(ctx, slog.LevelWarn, "publish failed",
+		slog.String("source_system", source), slog.Int("events", len(events)),
+		slog.Int("failed", len(problems)), slog.String("error", cause.Error()))
+
+	msg := fmt.Sprintf("Kafka did not acknowledge %d of %d events", len(problems), len(events))
+	if errors.Is(err, errNoAnswer) {
+		msg += fmt.Sprintf(" within %s", s.publishTimeout)
+	}
+	msg += ": send the listed events again with the same event_id (an event listed may have been stored too; its id makes the copy harmless)"
+	w.Header().Set("Retry-After", retryAfterUnavailable)
+	writeEventsError(w, http.StatusServiceUnavailable, codeKafkaUnavailable, "", msg, problems)
+}
+
+// eventErrors collects every *producer.EventError in err's tree (the SDK
+// joins one per failed event).
+func eventErrors(err error) []*producer.EventError {
+	var out []*producer.EventError
+	var walk func(error)
+	walk = func(err error) {
+		if ee, ok := err.(*producer.EventError); ok {
+			out = append(out, ee)
+			return
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			if e := u.Unwrap(); e != nil {
+				walk(e)
+			}
+		}
+	}
+	walk(err)
+	return out
+}
