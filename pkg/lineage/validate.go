@@ -134,15 +134,17 @@ func (c *checker) categories(cats []string) {
 		c.fail("data_categories", "must name at most 32 categories", "")
 		return
 	}
+	// The field name is formatted only on failure: this loop runs for
+	// every category of every event consumed.
+	field := func(i int) string { return fmt.Sprintf("data_categories[%d]", i) }
 	for i, code := range cats {
-		field := fmt.Sprintf("data_categories[%d]", i)
 		if _, ok := taxonomy.LookupCategory(code); !ok {
-			c.fail(field, "unknown data category code (policy annex 1)", code)
+			c.fail(field(i), "unknown data category code (policy annex 1)", code)
 			continue
 		}
 		for _, prev := range cats[:i] {
 			if prev == code {
-				c.fail(field, "repeats a category", code)
+				c.fail(field(i), "repeats a category", code)
 				break
 			}
 		}

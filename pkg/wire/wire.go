@@ -7,6 +7,10 @@
 // Confluent Schema Registry framing (magic byte 0, 4-byte big-endian schema
 // id) when it is given a registry.
 //
+// Codec decodes with hamba/avro and is safe for concurrent use. A consumer
+// decodes with a Decoder per goroutine instead: the same results, about
+// three times faster, from a decoder written for the current schema.
+//
 // Every decode error that no retry can cure is a *PoisonError: the caller
 // dead-letters the record and moves on. Any other error (a registry that
 // does not answer) is transient.
@@ -78,9 +82,16 @@ type Codec struct {
 	api      avro.API
 	reader   avro.Schema
 	header   [soeHeaderLen]byte
-	byFP     map[uint64]avro.Schema // every published version, resolved to the reader
+	byFP     map[uint64]writerSchema // every published version
 	registry Registry
-	byID     sync.Map // int → avro.Schema resolved to the reader
+	byID     sync.Map // int → writerSchema
+}
+
+// writerSchema is a schema that records are written with, and how to read
+// them.
+type writerSchema struct {
+	schema   avro.Schema // describes the bytes
+	resolved avro.Schema // schema resolved to the reader's shape: what hamba decodes with
 }
 
 // Option configures a Codec.
@@ -113,7 +124,7 @@ func newCodec(readerText string, writers []string, opts ...Option) (*Codec, erro
 			MaxByteSliceSize:  maxStringBytes,
 			MaxSliceAllocSize: maxSliceItems,
 		}.Freeze(),
-		byFP: make(map[uint64]avro.Schema, len(writers)),
+		byFP: make(map[uint64]writerSchema, len(writers)),
 	}
 	for _, o := range opts {
 		o(c)
@@ -131,34 +142,34 @@ func newCodec(readerText string, writers []string, opts ...Option) (*Codec, erro
 	copy(c.header[:2], soeMarker[:])
 	binary.LittleEndian.PutUint64(c.header[2:], fp)
 	for i, text := range writers {
-		resolved, fp, err := c.resolve(text)
+		ws, fp, err := c.resolve(text)
 		if err != nil {
 			return nil, fmt.Errorf("schema version %d: %w", i+1, err)
 		}
-		c.byFP[fp] = resolved
+		c.byFP[fp] = ws
 	}
 	return c, nil
 }
 
-// resolve parses a writer schema and returns the schema that decodes its
-// data into the reader's shape, with the writer's fingerprint.
-func (c *Codec) resolve(text string) (avro.Schema, uint64, error) {
+// resolve parses a writer schema and returns it with the schema that decodes
+// its data into the reader's shape, and the writer's fingerprint.
+func (c *Codec) resolve(text string) (writerSchema, uint64, error) {
 	writer, err := avro.ParseWithCache(text, "", &avro.SchemaCache{})
 	if err != nil {
-		return nil, 0, fmt.Errorf("parse writer schema: %w", err)
+		return writerSchema{}, 0, fmt.Errorf("parse writer schema: %w", err)
 	}
 	fp, err := fingerprint(writer)
 	if err != nil {
-		return nil, 0, err
+		return writerSchema{}, 0, err
 	}
 	if writer.String() == c.reader.String() {
-		return c.reader, fp, nil
+		return writerSchema{schema: writer, resolved: c.reader}, fp, nil
 	}
 	resolved, err := avro.NewSchemaCompatibility().Resolve(c.reader, writer)
 	if err != nil {
-		return nil, fp, fmt.Errorf("writer schema not readable as the current one: %w", err)
+		return writerSchema{}, fp, fmt.Errorf("writer schema not readable as the current one: %w", err)
 	}
-	return resolved, fp, nil
+	return writerSchema{schema: writer, resolved: resolved}, fp, nil
 }
 
 func fingerprint(s avro.Schema) (uint64, error) {
@@ -187,58 +198,62 @@ func (c *Codec) Append(dst []byte, e *lineage.Event) ([]byte, error) {
 }
 
 // Decode fills e from a record value in either framing. e is overwritten.
+// A Decoder does the same, faster, on one goroutine.
 func (c *Codec) Decode(ctx context.Context, b []byte, e *lineage.Event) error {
 	if len(b) > MaxRecordBytes {
 		return poison(ReasonOversized, "record of %d bytes exceeds %d", len(b), MaxRecordBytes)
 	}
-	schema, body, err := c.writerOf(ctx, b)
+	ws, body, err := c.writerOf(ctx, b)
 	if err != nil {
 		return err
 	}
+	if err := checkDatum(ws.schema, body); err != nil {
+		return poison(ReasonMalformed, "decode avro body: %w", err)
+	}
 	*e = lineage.Event{}
-	if err := c.api.Unmarshal(schema, body, e); err != nil {
+	if err := c.api.Unmarshal(ws.resolved, body, e); err != nil {
 		return poison(ReasonMalformed, "decode avro body: %w", err)
 	}
 	return nil
 }
 
-// writerOf reads the framing and returns the schema to decode the body with.
-func (c *Codec) writerOf(ctx context.Context, b []byte) (avro.Schema, []byte, error) {
+// writerOf reads the framing and returns the writer schema of the body.
+func (c *Codec) writerOf(ctx context.Context, b []byte) (writerSchema, []byte, error) {
 	switch {
 	case len(b) >= soeHeaderLen && b[0] == soeMarker[0] && b[1] == soeMarker[1]:
 		fp := binary.LittleEndian.Uint64(b[2:soeHeaderLen])
-		s, ok := c.byFP[fp]
+		ws, ok := c.byFP[fp]
 		if !ok {
-			return nil, nil, poison(ReasonUnknownSchema, "no published schema has fingerprint %016x", fp)
+			return writerSchema{}, nil, poison(ReasonUnknownSchema, "no published schema has fingerprint %016x", fp)
 		}
-		return s, b[soeHeaderLen:], nil
+		return ws, b[soeHeaderLen:], nil
 	case len(b) >= 5 && b[0] == 0:
 		id := int(binary.BigEndian.Uint32(b[1:5]))
-		s, err := c.schemaByID(ctx, id)
-		return s, b[5:], err
+		ws, err := c.schemaByID(ctx, id)
+		return ws, b[5:], err
 	default:
-		return nil, nil, poison(ReasonUnknownFormat, "value is neither Avro single-object encoding nor Confluent framing")
+		return writerSchema{}, nil, poison(ReasonUnknownFormat, "value is neither Avro single-object encoding nor Confluent framing")
 	}
 }
 
-func (c *Codec) schemaByID(ctx context.Context, id int) (avro.Schema, error) {
+func (c *Codec) schemaByID(ctx context.Context, id int) (writerSchema, error) {
 	if c.registry == nil {
-		return nil, poison(ReasonRegistryNotConfig, "confluent framing with schema id %d but no registry is configured", id)
+		return writerSchema{}, poison(ReasonRegistryNotConfig, "confluent framing with schema id %d but no registry is configured", id)
 	}
-	if s, ok := c.byID.Load(id); ok {
-		return s.(avro.Schema), nil
+	if ws, ok := c.byID.Load(id); ok {
+		return ws.(writerSchema), nil
 	}
 	text, err := c.registry.SchemaByID(ctx, id)
 	if errors.Is(err, ErrSchemaNotFound) {
-		return nil, poison(ReasonUnknownSchema, "registry has no schema id %d: %w", id, err)
+		return writerSchema{}, poison(ReasonUnknownSchema, "registry has no schema id %d: %w", id, err)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("look up schema id %d: %w", id, err)
+		return writerSchema{}, fmt.Errorf("look up schema id %d: %w", id, err)
 	}
-	s, _, err := c.resolve(text)
+	ws, _, err := c.resolve(text)
 	if err != nil {
-		return nil, poison(ReasonIncompatible, "schema id %d: %w", id, err)
+		return writerSchema{}, poison(ReasonIncompatible, "schema id %d: %w", id, err)
 	}
-	c.byID.Store(id, s)
-	return s, nil
+	c.byID.Store(id, ws)
+	return ws, nil
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,11 +70,13 @@ func TestRoundTrip(t *testing.T) {
 			if fp := binary.LittleEndian.Uint64(b[2:10]); fp != c.Fingerprint() {
 				t.Fatalf("fingerprint in header %016x, codec's %016x", fp, c.Fingerprint())
 			}
-			var got lineage.Event
-			if err := c.Decode(context.Background(), b, &got); err != nil {
-				t.Fatal(err)
+			for name, d := range decoders(c) {
+				var got lineage.Event
+				if err := d.Decode(context.Background(), b, &got); err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				sameEvent(t, e, got)
 			}
-			sameEvent(t, e, got)
 		})
 	}
 }
@@ -101,6 +104,16 @@ func TestFingerprintIsSpecCRC64(t *testing.T) {
 	}
 }
 
+// decoders are the two implementations of decoding that every behaviour
+// test runs on.
+func decoders(c *Codec) map[string]interface {
+	Decode(context.Context, []byte, *lineage.Event) error
+} {
+	return map[string]interface {
+		Decode(context.Context, []byte, *lineage.Event) error
+	}{"codec": c, "decoder": c.NewDecoder()}
+}
+
 type registryFunc func(ctx context.Context, id int) (string, error)
 
 func (f registryFunc) SchemaByID(ctx context.Context, id int) (string, error) { return f(ctx, id) }
@@ -120,6 +133,13 @@ func TestPoison(t *testing.T) {
 	// A body whose string length claims 1 GiB: the decoder must refuse
 	// before allocating it.
 	huge := append(bytes.Clone(good[:10]), 0xfe, 0xff, 0xff, 0xff, 0x0f)
+	// The access ends with its attributes (02 0c "ticket" 08 "CC-1" 00):
+	// without them it is a valid event, if the cut goes unnoticed.
+	atBoundary := good[:len(good)-15]
+	// An all-empty event whose categories claim -2^63 items, then one.
+	minBlock := slices.Concat(good[:10], make([]byte, 8),
+		[]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00, 0x02, 0x02, 'x', 0x00},
+		make([]byte, 6))
 	for _, tc := range []struct {
 		name   string
 		value  []byte
@@ -129,22 +149,26 @@ func TestPoison(t *testing.T) {
 		{"random bytes", random, ReasonUnknownFormat},
 		{"marker only", good[:2], ReasonUnknownFormat},
 		{"truncated body", good[:len(good)/2], ReasonMalformed},
+		{"truncated at a field boundary", atBoundary, ReasonMalformed},
+		{"block count -2^63", minBlock, ReasonMalformed},
 		{"unknown fingerprint", unknownFP, ReasonUnknownSchema},
 		{"huge length claim", huge, ReasonMalformed},
 		{"oversized", make([]byte, MaxRecordBytes+1), ReasonOversized},
 		{"confluent without registry", append([]byte{0, 0, 0, 0, 7}, good[10:]...), ReasonRegistryNotConfig},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var e lineage.Event
-			err := c.Decode(ctx, tc.value, &e)
-			var pe *PoisonError
-			if !errors.As(err, &pe) {
-				t.Fatalf("want a poison error, got %v", err)
-			}
-			if pe.Reason != tc.reason {
-				t.Fatalf("reason %q, want %q (%v)", pe.Reason, tc.reason, err)
-			}
-		})
+		for name, d := range decoders(c) {
+			t.Run(tc.name+"/"+name, func(t *testing.T) {
+				var e lineage.Event
+				err := d.Decode(ctx, tc.value, &e)
+				var pe *PoisonError
+				if !errors.As(err, &pe) {
+					t.Fatalf("want a poison error, got %v", err)
+				}
+				if pe.Reason != tc.reason {
+					t.Fatalf("reason %q, want %q (%v)", pe.Reason, tc.reason, err)
+				}
+			})
+		}
 	}
 }
 

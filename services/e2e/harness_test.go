@@ -72,12 +72,18 @@ type process struct {
 
 func start(tb testing.TB, name, bin string, env ...string) *process {
 	tb.Helper()
+	return startArgs(tb, name, bin, nil, env...)
+}
+
+// startArgs is start with command-line arguments.
+func startArgs(tb testing.TB, name, bin string, args []string, env ...string) *process {
+	tb.Helper()
 	logPath := filepath.Join(tb.TempDir(), name+".log")
 	f, err := os.Create(logPath)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cmd := exec.Command(binary(tb, bin))
+	cmd := exec.Command(binary(tb, bin), args...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = f, f
 	if err := cmd.Start(); err != nil {
@@ -189,7 +195,13 @@ func startBroker(tb testing.TB, partitions int) string {
 
 func startMaterializer(tb testing.TB, name, broker, db string, extra ...string) *process {
 	tb.Helper()
-	return start(tb, name, "materializer", append([]string{
+	return start(tb, name, "materializer", materializerEnv(tb, broker, db, extra...)...)
+}
+
+// materializerEnv configures a materializer (or one of its commands) for
+// the test's broker and database; the group is named after the database.
+func materializerEnv(tb testing.TB, broker, db string, extra ...string) []string {
+	return append([]string{
 		"MATERIALIZER_KAFKA_BROKERS=" + broker,
 		"MATERIALIZER_CLICKHOUSE_ADDRS=" + clickhouseAddr(),
 		"MATERIALIZER_CLICKHOUSE_DATABASE=" + db,
@@ -197,8 +209,9 @@ func startMaterializer(tb testing.TB, name, broker, db string, extra ...string) 
 		"MATERIALIZER_CLICKHOUSE_PASSWORD=",
 		"MATERIALIZER_GROUP=" + db,
 		"MATERIALIZER_BATCH_LINGER=200ms",
+		"MATERIALIZER_HEALTH_ADDR=" + freeAddr(tb),
 		"GOMEMLIMIT=" + os.Getenv("LINEAGE_BENCH_GOMEMLIMIT"),
-	}, extra...)...)
+	}, extra...)
 }
 
 // waitCaughtUp waits until the group committed the end of every partition
@@ -251,4 +264,25 @@ func countDistinct(tb testing.TB, db string) int {
 		tb.Fatal(err)
 	}
 	return int(n)
+}
+
+// topicRecords is the number of records in topic (the sum of its end
+// offsets: the project's topics are never compacted or trimmed in tests).
+func topicRecords(tb testing.TB, broker, topic string) int64 {
+	tb.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(broker))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer cl.Close()
+	ends, err := kadm.NewClient(cl).ListEndOffsets(context.Background(), topic)
+	if err == nil {
+		err = ends.Error()
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var n int64
+	ends.Each(func(o kadm.ListedOffset) { n += o.Offset })
+	return n
 }

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -38,11 +40,33 @@ type Config struct {
 	ClickHouseUser    string        `env:"CLICKHOUSE_USER, default=lineage_writer"`
 	ClickHousePass    secret.Secret `env:"CLICKHOUSE_PASSWORD, default=writer-dev-secret"`
 	Migrate           bool          `env:"MIGRATE, default=true"`
-	BatchSize         int           `env:"BATCH_SIZE, default=50000"`
-	BatchLinger       time.Duration `env:"BATCH_LINGER, default=1s"`
-	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT, default=30s"`
-	OTLPEndpoint      string        `env:"OTEL_EXPORTER_OTLP_ENDPOINT"`
-	LogLevel          slog.Level    `env:"LOG_LEVEL, default=info"`
+	// BatchSize is the rows of one insert. Three batches are in memory at
+	// most, about 500 bytes a row each: 75 MiB at the default.
+	BatchSize   int           `env:"BATCH_SIZE, default=50000"`
+	BatchLinger time.Duration `env:"BATCH_LINGER, default=1s"`
+	// FetchMaxBytes bounds one fetch from Kafka, compressed. The client
+	// holds up to maxConcurrentFetches fetches while the poller decodes
+	// another, each decompressed (several times larger) and parsed into
+	// records: at 1 MiB, about 22,000 events and 13 MiB of heap each.
+	FetchMaxBytes ByteSize `env:"FETCH_MAX_BYTES, default=1MiB"`
+	// MemoryLimit is the Go runtime's soft memory limit (the GC works
+	// harder near it); 0 leaves it off. GOMEMLIMIT, when set, wins.
+	MemoryLimit     ByteSize      `env:"MEMORY_LIMIT, default=200MiB"`
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT, default=30s"`
+	// SessionTimeout is how long the group waits for a member that stopped
+	// heartbeating (a crash) before giving its partitions to the others.
+	SessionTimeout time.Duration `env:"SESSION_TIMEOUT, default=10s"`
+	// InstanceID, when set, makes the member static: restarted with the same
+	// id within the session timeout, it gets its partitions back without a
+	// rebalance.
+	InstanceID string `env:"INSTANCE_ID"`
+	// HealthAddr serves /healthz and /readyz; ReadyMaxLag is the group lag
+	// above which the member reports not ready.
+	HealthAddr   string        `env:"HEALTH_ADDR, default=127.0.0.1:8090"`
+	ReadyMaxLag  int64         `env:"READY_MAX_LAG, default=1000000"`
+	ReplayGrace  time.Duration `env:"REPLAY_GRACE, default=15s"`
+	OTLPEndpoint string        `env:"OTEL_EXPORTER_OTLP_ENDPOINT"`
+	LogLevel     slog.Level    `env:"LOG_LEVEL, default=info"`
 }
 
 func main() {
@@ -56,14 +80,35 @@ func main() {
 		os.Exit(2)
 	}
 	log := telemetry.NewLogger(os.Stderr, cfg.LogLevel)
-	if err := run(ctx, cfg, log); err != nil {
+	if err := dispatch(ctx, cfg, log, os.Args[1:]); err != nil {
 		log.Error("materializer stopped", "err", err)
 		os.Exit(1)
 	}
 }
 
+// dispatch runs the command args name: none runs a member of the fleet;
+// "replay" rebuilds the projection from the log; "dlq list" and "dlq
+// redrive" work on the dead-letter topic.
+func dispatch(ctx context.Context, cfg Config, log *slog.Logger, args []string) error {
+	if len(args) == 0 {
+		return run(ctx, cfg, log)
+	}
+	switch args[0] {
+	case "replay":
+		return replayCommand(ctx, cfg, log)
+	case "dlq":
+		return dlqCommand(ctx, cfg, args[1:], os.Stdout)
+	default:
+		return fmt.Errorf("unknown command %q: want no argument (run), replay, dlq list or dlq redrive", args[0])
+	}
+}
+
+// maxConcurrentFetches bounds the fetches the client holds at once, from
+// any number of brokers, so that memory does not grow with the cluster.
+const maxConcurrentFetches = 2
+
 func run(ctx context.Context, cfg Config, log *slog.Logger) error {
-	log.Info("starting", "config", cfg)
+	log.Info("starting", "config", cfg, "memory_limit", setMemoryLimit(cfg.MemoryLimit))
 	shutdownTelemetry, err := telemetry.Setup(ctx, telemetry.Config{ServiceName: "lineage-materializer", OTLPEndpoint: cfg.OTLPEndpoint})
 	if err != nil {
 		return err
@@ -76,46 +121,24 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 	}()
 
-	store, err := chstore.Open(ctx, chstore.Config{
-		Addrs: cfg.ClickHouseAddrs, Database: cfg.ClickHouseDB,
-		Username: cfg.ClickHouseUser, Password: cfg.ClickHousePass.Reveal(),
-	})
+	store, err := openStore(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if cfg.Migrate {
-		if err := store.Migrate(ctx); err != nil {
-			return err
-		}
-	}
-
-	var codecOpts []wire.Option
-	if cfg.SchemaRegistryURL != "" {
-		reg, err := newRegistry(cfg.SchemaRegistryURL)
-		if err != nil {
-			return err
-		}
-		codecOpts = append(codecOpts, wire.WithRegistry(reg))
-	}
-	codec, err := wire.New(codecOpts...)
+	codec, err := newCodec(cfg)
 	if err != nil {
 		return err
 	}
-	m, err := materialize.New(materialize.Config{
-		Group: cfg.Group, DeadLetter: cfg.DeadLetterTopic,
-		BatchSize: cfg.BatchSize, BatchLinger: cfg.BatchLinger,
-	}, store, codec, log)
+	m, err := materialize.New(engineConfig(cfg), store, codec.NewDecoder(), log)
 	if err != nil {
 		return err
 	}
-	opts := append([]kgo.Opt{
-		kgo.SeedBrokers(cfg.KafkaBrokers...),
-		kgo.ConsumeTopics(cfg.Topic),
-		kgo.ClientID("lineage-materializer"),
-		kgo.RequiredAcks(kgo.AllISRAcks()),
-		kgo.FetchMaxPartitionBytes(4 << 20),
-	}, m.Options()...)
+	opts := append(kafkaOptions(cfg), kgo.ConsumeTopics(cfg.Topic), kgo.SessionTimeout(cfg.SessionTimeout))
+	if cfg.InstanceID != "" {
+		opts = append(opts, kgo.InstanceID(cfg.InstanceID))
+	}
+	opts = append(opts, m.Options()...)
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return fmt.Errorf("kafka client: %w", err)
@@ -132,11 +155,82 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		<-ctx.Done()
 		time.AfterFunc(cfg.ShutdownTimeout, cancel)
 	}()
+	// A member whose probes cannot be served stops: an orchestrator would
+	// take it for dead anyway.
+	runCtx, stopRun := context.WithCancelCause(ctx)
+	defer stopRun(nil)
+	healthDone := make(chan error, 1)
+	go func() {
+		err := serveHealth(runCtx, cfg, log, store, cl)
+		stopRun(err)
+		healthDone <- err
+	}()
 	log.Info("consuming", "topic", cfg.Topic, "group", cfg.Group)
-	err = m.Run(ctx, flushCtx)
+	err = m.Run(runCtx, flushCtx)
 	log.Info("stopped consuming; leaving the group")
 	if errors.Is(err, context.Canceled) {
-		return nil
+		err = nil
 	}
-	return err
+	return errors.Join(err, <-healthDone)
+}
+
+// engineConfig is the materializer engine's part of cfg.
+func engineConfig(cfg Config) materialize.Config {
+	return materialize.Config{
+		Group: cfg.Group, DeadLetter: cfg.DeadLetterTopic,
+		BatchSize: cfg.BatchSize, BatchLinger: cfg.BatchLinger,
+	}
+}
+
+// kafkaOptions connect to the broker and bound what a fetch may hold.
+func kafkaOptions(cfg Config) []kgo.Opt {
+	return []kgo.Opt{
+		kgo.SeedBrokers(cfg.KafkaBrokers...),
+		kgo.ClientID("lineage-materializer"),
+		kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.FetchMaxBytes(int32(min(cfg.FetchMaxBytes, math.MaxInt32))),
+		kgo.MaxConcurrentFetches(maxConcurrentFetches),
+	}
+}
+
+// openStore connects to ClickHouse and, if cfg says so, migrates.
+func openStore(ctx context.Context, cfg Config) (*chstore.Store, error) {
+	store, err := chstore.Open(ctx, chstore.Config{
+		Addrs: cfg.ClickHouseAddrs, Database: cfg.ClickHouseDB,
+		Username: cfg.ClickHouseUser, Password: cfg.ClickHousePass.Reveal(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Migrate {
+		if err := store.Migrate(ctx); err != nil {
+			store.Close()
+			return nil, err
+		}
+	}
+	return store, nil
+}
+
+// newCodec reads the published schema versions and, with a registry URL,
+// Confluent framing.
+func newCodec(cfg Config) (*wire.Codec, error) {
+	var opts []wire.Option
+	if cfg.SchemaRegistryURL != "" {
+		reg, err := newRegistry(cfg.SchemaRegistryURL)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, wire.WithRegistry(reg))
+	}
+	return wire.New(opts...)
+}
+
+// setMemoryLimit sets the runtime's soft memory limit to limit, unless
+// GOMEMLIMIT has set one or limit is 0, and returns the limit in force.
+func setMemoryLimit(limit ByteSize) ByteSize {
+	if current := debug.SetMemoryLimit(-1); current != math.MaxInt64 || limit <= 0 {
+		return ByteSize(current)
+	}
+	debug.SetMemoryLimit(int64(limit))
+	return limit
 }

@@ -89,7 +89,7 @@ func startMember(t *testing.T, brokers []string, store *chstore.Store, batchSize
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m, err := materialize.New(materialize.Config{
 		Group: group, DeadLetter: topics.DeadLetter, BatchSize: batchSize, BatchLinger: 200 * time.Millisecond,
-	}, store, codec, log)
+	}, store, codec.NewDecoder(), log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,11 @@
 // Two goroutines share the work so that decoding overlaps with inserting:
 // the poller decodes records into the filling batch; the flusher inserts
 // sealed batches, waits for their dead letters to be acknowledged, and
-// commits their offsets, strictly in order. At most two batches are in
-// memory (one filling, one flushing), which bounds memory whatever the
-// speed of ClickHouse: a slow insert stops the poller, not the other way.
+// commits their offsets, strictly in order. Three batches are in memory at
+// most (one filling, one sealed, one flushing), which bounds memory
+// whatever the speed of ClickHouse: a slow insert stops the poller, not the
+// other way. Fetched records go back to the Kafka client's pool once
+// decoded, so that fetching makes little garbage.
 package materialize
 
 import (
@@ -33,15 +35,22 @@ type Store interface {
 	Insert(ctx context.Context, b *chstore.Batch) error
 }
 
-// Decoder turns a record value into an event. *wire.Codec implements it.
+// Decoder turns a record value into an event. It is called from one
+// goroutine only, the poller, and the event it fills is copied into the
+// batch before the next call: *wire.Decoder, which reuses the event's
+// storage, implements it, and so does *wire.Codec. The event must not refer
+// to the value's bytes, which go back to the Kafka client's pool.
 type Decoder interface {
 	Decode(ctx context.Context, b []byte, e *lineage.Event) error
 }
 
 // Config of a Materializer.
 type Config struct {
-	Group       string
-	DeadLetter  string        // dead-letter topic
+	Group string
+	// DeadLetter is the dead-letter topic. Empty only for a rebuild, which
+	// reads records the live fleet has dead-lettered already: it counts
+	// poison and skips it.
+	DeadLetter  string
 	BatchSize   int           // rows that seal a batch
 	BatchLinger time.Duration // age that seals a non-empty batch
 	// RetryMin and RetryMax bound the back-off between insert attempts.
@@ -59,6 +68,7 @@ type Materializer struct {
 	log     *slog.Logger
 	metrics *metrics
 	cl      *kgo.Client
+	pool    fetchPool
 
 	mu      sync.Mutex // guards cur and stopped; held while records are added and while sealing
 	cur     *batch
@@ -72,8 +82,8 @@ type Materializer struct {
 // New builds a materializer. Its hooks (Hooks) must be passed to the kgo
 // client before Attach.
 func New(cfg Config, store Store, decoder Decoder, log *slog.Logger) (*Materializer, error) {
-	if cfg.BatchSize <= 0 || cfg.BatchLinger <= 0 || cfg.Group == "" || cfg.DeadLetter == "" {
-		return nil, errors.New("materialize: batch size, linger, group and dead-letter topic are required")
+	if cfg.BatchSize <= 0 || cfg.BatchLinger <= 0 || cfg.Group == "" {
+		return nil, errors.New("materialize: batch size, linger and group are required")
 	}
 	if cfg.RetryMin <= 0 {
 		cfg.RetryMin = 200 * time.Millisecond
@@ -102,10 +112,12 @@ func New(cfg Config, store Store, decoder Decoder, log *slog.Logger) (*Materiali
 }
 
 // Options are the kgo options the materializer needs: manual commits, no
-// rebalance while a polled fetch is being added, and a drain of every
-// in-flight batch before partitions are revoked or lost.
+// rebalance while a polled fetch is being added, a drain of every in-flight
+// batch before partitions are revoked or lost, and the pool that recycles
+// fetched records.
 func (m *Materializer) Options() []kgo.Opt {
 	return []kgo.Opt{
+		kgo.WithPools(&m.pool),
 		kgo.ConsumerGroup(m.cfg.Group),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
@@ -185,12 +197,15 @@ func (m *Materializer) add(ctx context.Context, fetches kgo.Fetches) {
 	fetches.EachPartition(func(p kgo.FetchTopicPartition) {
 		m.metrics.observeHighWatermark(p.Topic, p.Partition, p.HighWatermark)
 	})
+	var n int64
+	defer func() { m.metrics.consumed.Add(ctx, n) }()
 	iter := fetches.RecordIter()
 	for !iter.Done() {
 		r := iter.Next()
 		if !m.decode(ctx, r, &ev) {
 			return // shutting down: the rest is read again after restart
 		}
+		n++
 		if m.cur.len() >= m.cfg.BatchSize {
 			m.sealLocked()
 		}
@@ -202,25 +217,31 @@ func (m *Materializer) add(ctx context.Context, fetches kgo.Fetches) {
 func (m *Materializer) decode(ctx context.Context, r *kgo.Record, ev *lineage.Event) bool {
 	for attempt := 0; ; attempt++ {
 		err := m.decoder.Decode(ctx, r.Value, ev)
-		var pe *wire.PoisonError
-		switch {
-		case err == nil:
-			if verr := ev.Validate(m.cfg.Now()); verr != nil {
-				m.deadLetter(ctx, r, deadletter.ReasonInvalid, verr)
-			} else {
-				m.cur.rows.Add(ev, r.Partition, r.Offset)
+		if err != nil {
+			// Declared here, not for every record: errors.As makes it
+			// escape to the heap.
+			var pe *wire.PoisonError
+			if !errors.As(err, &pe) {
+				m.log.Warn("decode failed, retrying", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "attempt", attempt, "err", err)
+				if !sleep(ctx, backoff(attempt, m.cfg.RetryMin, m.cfg.RetryMax)) {
+					return false
+				}
+				continue
 			}
-		case errors.As(err, &pe):
 			m.deadLetter(ctx, r, pe.Reason, err)
-		default:
-			m.log.Warn("decode failed, retrying", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "attempt", attempt, "err", err)
-			if !sleep(ctx, backoff(attempt, m.cfg.RetryMin, m.cfg.RetryMax)) {
-				return false
-			}
-			continue
+		} else if verr := ev.Validate(m.cfg.Now()); verr != nil {
+			m.deadLetter(ctx, r, deadletter.ReasonInvalid, verr)
+		} else {
+			m.cur.rows.Add(ev, r.Partition, r.Offset)
+			m.cur.track(r)
+			// The batch holds copies of what it needs: the record's
+			// memory can go back to the pool. A dead-lettered record's
+			// cannot (the dead letter shares its key, value and
+			// headers until produced), and is left to the collector.
+			r.Recycle()
+			return true
 		}
 		m.cur.track(r)
-		m.metrics.consumed.Add(ctx, 1)
 		return true
 	}
 }
@@ -228,13 +249,16 @@ func (m *Materializer) decode(ctx context.Context, r *kgo.Record, ev *lineage.Ev
 // deadLetter produces r to the dead-letter topic. The batch that holds r's
 // offset is not committed before the broker acknowledged the dead letter.
 func (m *Materializer) deadLetter(ctx context.Context, r *kgo.Record, reason string, cause error) {
+	m.metrics.deadLettered(ctx, reason)
+	if m.cfg.DeadLetter == "" {
+		return
+	}
 	m.log.Info("dead-lettering record", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "reason", reason)
 	dl := deadletter.Record(m.cfg.DeadLetter, r, deadletter.Info{
 		Reason: reason, Error: cause.Error(), Group: m.cfg.Group, FailedAt: m.cfg.Now(),
 	})
 	b := m.cur
 	b.dlq.Add(1)
-	m.metrics.deadLettered(ctx, reason)
 	m.cl.Produce(context.WithoutCancel(ctx), dl, func(_ *kgo.Record, err error) {
 		if err != nil {
 			b.setDLQErr(fmt.Errorf("dead-letter %s/%d@%d: %w", r.Topic, r.Partition, r.Offset, err))
