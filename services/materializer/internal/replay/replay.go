@@ -97,10 +97,9 @@ func Run(ctx context.Context, cfg Config, store *chstore.Store, decoder material
 	if err := <-engineDone; err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	if _, err := adm.DeleteGroups(ctx, group); err != nil {
-		log.Warn("rebuild group left behind", "group", group, "err", err)
-	}
-	log.Info("rebuild complete")
+	// The rebuild's group stays, empty: its offsets say how far the rebuilt
+	// table was read, and Kafka expires them with the group.
+	log.Info("rebuild complete", "group", group)
 	return nil
 }
 
