@@ -27,13 +27,7 @@ func BenchmarkRecipientsAPI(b *testing.B) {
 		b.Skipf("needs %s with 10M events (scripts/bench lookup makes it): %d rows, %v", benchDatabase, rows, err)
 	}
 	broker := startBroker(b, 1)
-	addr := freeAddr(b)
-	start(b, "api", "api",
-		"API_LISTEN_ADDR="+addr, "API_KAFKA_BROKERS="+broker,
-		"API_CLICKHOUSE_ADDRS="+clickhouseAddr(), "API_CLICKHOUSE_DATABASE="+benchDatabase,
-		"API_CLICKHOUSE_USER=default", "API_CLICKHOUSE_PASSWORD=",
-		"API_TOKENS=bench:"+token, "API_LOG_LEVEL=warn")
-	waitTCP(b, addr)
+	addr := startAPI(b, broker, benchDatabase)
 
 	rng := rand.New(rand.NewPCG(7, 11))
 	client := &http.Client{Timeout: 10 * time.Second}

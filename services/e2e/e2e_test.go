@@ -38,13 +38,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Cleanup(func() { dropDatabase(t, db) })
 	startMaterializer(t, "materializer-1", broker, db)
 	startMaterializer(t, "materializer-2", broker, db)
-	apiAddr := freeAddr(t)
-	start(t, "api", "api",
-		"API_LISTEN_ADDR="+apiAddr, "API_KAFKA_BROKERS="+broker,
-		"API_CLICKHOUSE_ADDRS="+clickhouseAddr(), "API_CLICKHOUSE_DATABASE="+db,
-		"API_CLICKHOUSE_USER=default", "API_CLICKHOUSE_PASSWORD=",
-		"API_TOKENS=responder:"+token)
-	waitTCP(t, apiAddr)
+	apiAddr := startAPI(t, broker, db)
 
 	base := lineagetest.Base
 	bank1 := lineagetest.Transfer(lineagetest.UUID(1_000_001), subject, base)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -338,74 +337,4 @@ func (g *groupLag) lag(ctx context.Context) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	return topics.Lag(ctx, g.adm, g.group, topics.Events)
-}
-
-// clickhouseServer is the project's local server, stopped and started with
-// scripts/clickhouse. The suite runs only against that server.
-type clickhouseServer struct {
-	script  string
-	env     []string
-	stopped bool
-}
-
-func projectClickHouse(t *testing.T) *clickhouseServer {
-	t.Helper()
-	script, err := filepath.Abs(filepath.Join("..", "..", "scripts", "clickhouse"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := os.Environ()
-	if _, port, err := net.SplitHostPort(clickhouseAddr()); err == nil && os.Getenv("LINEAGE_CH_NATIVE_PORT") == "" {
-		env = append(env, "LINEAGE_CH_NATIVE_PORT="+port)
-	}
-	c := &clickhouseServer{script: script, env: env}
-	if out, err := c.run("status"); err != nil {
-		t.Fatalf("the fault suite stops and starts the project's ClickHouse with scripts/clickhouse, "+
-			"but that script does not run the server at %s: %v\n%s", clickhouseAddr(), err, out)
-	}
-	// A failure in the middle of the outage must not leave the server down.
-	t.Cleanup(func() {
-		if c.stopped {
-			if out, err := c.run("start"); err != nil {
-				t.Errorf("start clickhouse again: %v\n%s", err, out)
-			}
-		}
-	})
-	return c
-}
-
-func (c *clickhouseServer) run(cmd string) ([]byte, error) {
-	x := exec.Command(c.script, cmd)
-	x.Env = c.env
-	return x.CombinedOutput()
-}
-
-func (c *clickhouseServer) stop(t *testing.T) {
-	t.Helper()
-	c.stopped = true
-	if out, err := c.run("stop"); err != nil {
-		t.Fatalf("scripts/clickhouse stop: %v\n%s", err, out)
-	}
-}
-
-func (c *clickhouseServer) start(t *testing.T) {
-	t.Helper()
-	if out, err := c.run("start"); err != nil {
-		t.Fatalf("scripts/clickhouse start: %v\n%s", err, out)
-	}
-	c.stopped = false
-}
-
-// startAPI runs the query API binary on the test's database with the
-// responder token of the end-to-end tests.
-func startAPI(t *testing.T, broker, db string) string {
-	t.Helper()
-	addr := freeAddr(t)
-	start(t, "api", "api",
-		"API_LISTEN_ADDR="+addr, "API_KAFKA_BROKERS="+broker,
-		"API_CLICKHOUSE_ADDRS="+clickhouseAddr(), "API_CLICKHOUSE_DATABASE="+db,
-		"API_CLICKHOUSE_USER=default", "API_CLICKHOUSE_PASSWORD=",
-		"API_TOKENS=responder:"+token, "API_LOG_LEVEL=warn")
-	waitTCP(t, addr)
-	return addr
 }

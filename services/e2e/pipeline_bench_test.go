@@ -24,7 +24,9 @@ func envInt(name string, def int) int {
 // events/s end to end (decode, validate, insert, commit) and each member's
 // peak RSS. The backlog is LINEAGE_BENCH_EVENTS events (default 2,000,000)
 // over 1,000,000 subjects; LINEAGE_BENCH_MEMBERS materializers (default 1)
-// drain it. Run it once: go test -run '^$' -bench Pipeline -benchtime 1x.
+// drain it. With LINEAGE_BENCH_CH_OUTAGE (e.g. 30s), ClickHouse is stopped
+// that long two seconds into the drain, to show memory stays bounded while
+// the store is away. Run it once: go test -run '^$' -bench Pipeline -benchtime 1x.
 func BenchmarkPipeline(b *testing.B) {
 	n := envInt("LINEAGE_BENCH_EVENTS", 2_000_000)
 	members := envInt("LINEAGE_BENCH_MEMBERS", 1)
@@ -39,6 +41,13 @@ func BenchmarkPipeline(b *testing.B) {
 	for i := range members {
 		procs = append(procs, startMaterializer(b, "materializer-"+strconv.Itoa(i), broker, db,
 			"MATERIALIZER_BATCH_SIZE="+strconv.Itoa(batch)))
+	}
+	if outage, err := time.ParseDuration(os.Getenv("LINEAGE_BENCH_CH_OUTAGE")); err == nil && outage > 0 {
+		ch := projectClickHouse(b)
+		time.Sleep(2 * time.Second)
+		ch.stop(b)
+		time.Sleep(outage)
+		ch.start(b)
 	}
 	took := waitCaughtUp(b, broker, db, 30*time.Minute)
 	b.StopTimer()

@@ -25,13 +25,7 @@ func TestReplay(t *testing.T) {
 	t.Cleanup(func() { dropDatabase(t, db) })
 	startMaterializer(t, "materializer-1", broker, db)
 	startMaterializer(t, "materializer-2", broker, db)
-	apiAddr := freeAddr(t)
-	start(t, "api", "api",
-		"API_LISTEN_ADDR="+apiAddr, "API_KAFKA_BROKERS="+broker,
-		"API_CLICKHOUSE_ADDRS="+clickhouseAddr(), "API_CLICKHOUSE_DATABASE="+db,
-		"API_CLICKHOUSE_USER=default", "API_CLICKHOUSE_PASSWORD=",
-		"API_TOKENS=responder:"+token)
-	waitTCP(t, apiAddr)
+	apiAddr := startAPI(t, broker, db)
 
 	p, err := producer.New(producer.Config{Brokers: []string{broker}})
 	if err != nil {
