@@ -23,8 +23,11 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/balticom/lineage/pkg/deadletter"
+	"github.com/balticom/lineage/pkg/kafkatrace"
 	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/pkg/wire"
 	"github.com/balticom/lineage/services/chstore"
@@ -193,15 +196,31 @@ func (m *Materializer) pollLoop(ctx context.Context) error {
 func (m *Materializer) add(ctx context.Context, fetches kgo.Fetches) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	// One consume span per poll, linked to the spans that produced its
+	// records (their W3C context travels in the headers): a span per record
+	// would cost more than decoding it.
+	ctx, span := m.metrics.tracer.Start(ctx, "lineage.consume", trace.WithSpanKind(trace.SpanKindConsumer))
+	defer span.End()
+	links := 0
 	var ev lineage.Event
 	fetches.EachPartition(func(p kgo.FetchTopicPartition) {
 		m.metrics.observeHighWatermark(p.Topic, p.Partition, p.HighWatermark)
 	})
 	var n int64
-	defer func() { m.metrics.consumed.Add(ctx, n) }()
+	defer func() {
+		m.metrics.consumed.Add(ctx, n)
+		span.SetAttributes(attribute.Int64("messaging.batch.message_count", n))
+	}()
 	iter := fetches.RecordIter()
 	for !iter.Done() {
 		r := iter.Next()
+		if links < maxLinks && span.IsRecording() {
+			// Before decode: a stored record goes back to the pool there.
+			if sc := trace.SpanContextFromContext(kafkatrace.Extract(context.Background(), r)); sc.IsValid() {
+				span.AddLink(trace.Link{SpanContext: sc})
+				links++
+			}
+		}
 		if !m.decode(ctx, r, &ev) {
 			return // shutting down: the rest is read again after restart
 		}
@@ -211,6 +230,9 @@ func (m *Materializer) add(ctx context.Context, fetches kgo.Fetches) {
 		}
 	}
 }
+
+// maxLinks bounds the producer spans one consume span links to.
+const maxLinks = 128
 
 // decode adds r to the filling batch or dead-letters it. It returns false
 // only when ctx ended while a transient failure was being retried.
