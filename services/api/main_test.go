@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/sethvargo/go-envconfig"
 	"github.com/twmb/franz-go/pkg/kfake"
 
+	"github.com/balticom/lineage/pkg/httphealth/httphealthtest"
 	"github.com/balticom/lineage/pkg/topics"
 	"github.com/balticom/lineage/services/chstore"
 )
@@ -57,24 +57,6 @@ func freshDatabase(t *testing.T) (addr, name string) {
 	return addr, name
 }
 
-// syncBuffer is a bytes.Buffer safe for the server's and the test's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestRunServesAndShutsDown starts the binary's run on real ClickHouse and
 // an in-process Kafka, waits until it is ready, answers one lookup, and
 // stops it with its context.
@@ -104,25 +86,12 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var logs syncBuffer
+	var logs httphealthtest.Logs
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, env, &logs) }()
 
 	base := "http://" + listen
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not ready in 15s (last: %v); logs:\n%s", err, logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	httphealthtest.WaitReady(t, base, 15*time.Second, &logs)
 
 	req, _ := http.NewRequest(http.MethodGet, base+"/v1/subjects/C1234567/recipients", nil)
 	req.Header.Set("Authorization", "Bearer 0123456789abcdef")

@@ -6,34 +6,15 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sethvargo/go-envconfig"
 	"github.com/twmb/franz-go/pkg/kfake"
 
+	"github.com/balticom/lineage/pkg/httphealth/httphealthtest"
 	"github.com/balticom/lineage/pkg/topics"
 )
-
-// syncBuffer is a strings.Builder safe for the server's and the test's
-// goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 const oneEvent = `{"kind":"access","occurred_at":"2026-03-02T09:30:00.123456Z","source_system":"crm",
 "actor":{"type":"employee_role","id":"call_centre_agent"},"subject_id":"C00012345",
@@ -63,25 +44,12 @@ func TestRunServesAndShutsDown(t *testing.T) {
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var logs syncBuffer
+	var logs httphealthtest.Logs
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, env, &logs) }()
 
 	base := "http://" + listen
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not ready: %v\n%s", err, logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	httphealthtest.WaitReady(t, base, 15*time.Second, &logs)
 
 	req, _ := http.NewRequest(http.MethodPost, base+"/v1/events", strings.NewReader(oneEvent))
 	req.Header.Set("Authorization", "Bearer crm-0123456789abcdef")
