@@ -1,6 +1,7 @@
-// Package schemas holds the Avro schemas of the lineage events, one file per
-// version. The files are the contract with every producer; Go code reads them
-// from here so that no copy can drift.
+// Package schemas holds the Avro schemas of the tracker's records, one file
+// per version: lineage events (lineage/) and identity links (identity/).
+// The files are the contract with every producer; Go code reads them from
+// here so that no copy can drift.
 package schemas
 
 import (
@@ -10,18 +11,27 @@ import (
 	"sort"
 )
 
-//go:embed lineage/*.avsc
+//go:embed lineage/*.avsc identity/*.avsc
 var files embed.FS
 
 // LineageEventVersions returns the text of every published version of the
 // lineage event schema, oldest first. The last one is the version producers
 // write and the materializer reads into.
-func LineageEventVersions() ([]string, error) {
-	names, err := fs.Glob(files, "lineage/event.v*.avsc")
+func LineageEventVersions() ([]string, error) { return versions("lineage/event.v*.avsc") }
+
+// IdentityLinkVersions returns the text of every published version of the
+// identity link schema, oldest first, as LineageEventVersions does.
+func IdentityLinkVersions() ([]string, error) { return versions("identity/link.v*.avsc") }
+
+func versions(pattern string) ([]string, error) {
+	names, err := fs.Glob(files, pattern)
 	if err != nil {
-		return nil, fmt.Errorf("list lineage schemas: %w", err)
+		return nil, fmt.Errorf("list schemas %s: %w", pattern, err)
 	}
-	sort.Strings(names)
+	// Versions sort by number, not by text: v10 comes after v9.
+	sort.Slice(names, func(i, j int) bool {
+		return len(names[i]) < len(names[j]) || len(names[i]) == len(names[j]) && names[i] < names[j]
+	})
 	out := make([]string, 0, len(names))
 	for _, n := range names {
 		b, err := files.ReadFile(n)

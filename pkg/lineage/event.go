@@ -59,7 +59,8 @@ type Event struct {
 	SourceSystem string    `avro:"source_system"`
 	Actor        Actor     `avro:"actor"`
 	// SubjectID is the operator's customer id (see ValidSubjectID), never a
-	// personal code, a name or a phone number.
+	// personal code, a name or a phone number. It is empty when the source
+	// knows the subject only by SubjectIdentifier.
 	SubjectID      string   `avro:"subject_id"`
 	DataCategories []string `avro:"data_categories"`
 	Purpose        string   `avro:"purpose"`
@@ -71,6 +72,10 @@ type Event struct {
 	Recipient  *Recipient        `avro:"recipient"`
 	Trace      *TraceContext     `avro:"trace"`
 	Attributes map[string]string `avro:"attributes"`
+	// SubjectIdentifier is set instead of SubjectID by a source that knows
+	// the subject only by a phone number, an IP address, a contract or a
+	// device; the store resolves it to whoever held it at OccurredAt.
+	SubjectIdentifier *Identifier `avro:"subject_identifier"`
 }
 
 // Actor performed the operation.

@@ -94,9 +94,7 @@ func (e *Event) Validate(now time.Time) error {
 	if !validToken(e.Actor.ID, MaxIDLen) {
 		c.fail("actor.id", "must be 1-128 characters of letters, digits and _ . : @ / - (a role or account, never a name)", "")
 	}
-	if !ValidSubjectID(e.SubjectID) {
-		c.fail("subject_id", "must be a customer id: C followed by 7 to 10 digits", "")
-	}
+	c.subject(e.SubjectID, e.SubjectIdentifier)
 	c.categories(e.DataCategories)
 	if _, ok := taxonomy.LookupPurpose(e.Purpose); !ok {
 		c.fail("purpose", "unknown purpose code (policy §5)", e.Purpose)

@@ -37,6 +37,8 @@ type Config struct {
 	Brokers []string
 	// Topic defaults to topics.Events.
 	Topic string
+	// LinkTopic, for PublishLinks, defaults to topics.IdentityLinks.
+	LinkTopic string
 	// ClientID names the producing system in the broker's logs and quotas.
 	ClientID string
 	// Linger is how long a batch waits for more events (default 5 ms).
@@ -51,13 +53,15 @@ type Config struct {
 // Producer publishes lineage events. It is safe for concurrent use; Close it
 // once, after the last Publish.
 type Producer struct {
-	cl       *kgo.Client
-	codec    *wire.Codec
-	topic    string
-	now      func() time.Time
-	tracer   trace.Tracer
-	produced metric.Int64Counter
-	failed   metric.Int64Counter
+	cl        *kgo.Client
+	codec     *wire.Codec
+	links     *wire.LinkCodec
+	topic     string
+	linkTopic string
+	now       func() time.Time
+	tracer    trace.Tracer
+	produced  metric.Int64Counter
+	failed    metric.Int64Counter
 }
 
 // New connects a producer. Extra kgo options (TLS, SASL) go in opts.
@@ -67,6 +71,9 @@ func New(cfg Config, opts ...kgo.Opt) (*Producer, error) {
 	}
 	if cfg.Topic == "" {
 		cfg.Topic = topics.Events
+	}
+	if cfg.LinkTopic == "" {
+		cfg.LinkTopic = topics.IdentityLinks
 	}
 	if cfg.Linger == 0 {
 		cfg.Linger = 5 * time.Millisecond
@@ -78,6 +85,10 @@ func New(cfg Config, opts ...kgo.Opt) (*Producer, error) {
 		cfg.Now = time.Now
 	}
 	codec, err := wire.New()
+	if err != nil {
+		return nil, fmt.Errorf("producer: %w", err)
+	}
+	links, err := wire.NewLinkCodec()
 	if err != nil {
 		return nil, fmt.Errorf("producer: %w", err)
 	}
@@ -100,7 +111,7 @@ func New(cfg Config, opts ...kgo.Opt) (*Producer, error) {
 	produced, _ := meter.Int64Counter("lineage.producer.events", metric.WithDescription("events acknowledged by Kafka"))
 	failed, _ := meter.Int64Counter("lineage.producer.failures", metric.WithDescription("events refused by validation or Kafka"))
 	return &Producer{
-		cl: cl, codec: codec, topic: cfg.Topic, now: cfg.Now,
+		cl: cl, codec: codec, links: links, topic: cfg.Topic, linkTopic: cfg.LinkTopic, now: cfg.Now,
 		tracer: otel.Tracer(instrumentation), produced: produced, failed: failed,
 	}, nil
 }
@@ -126,8 +137,52 @@ func (p *Producer) Publish(ctx context.Context, events ...lineage.Event) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]string, len(events))
+	for i := range events {
+		ids[i] = events[i].ID
+	}
+	return p.produceAll(ctx, p.topic, records, ids)
+}
+
+// PublishLinks validates every identity link, then produces them to the
+// links topic and waits until Kafka acknowledged all of them, with the same
+// errors as Publish (an *EventError's ID is the link's identifier key, or
+// empty when the link is invalid).
+// Publishing a link again is safe: the store keeps the latest statement of
+// each link.
+func (p *Producer) PublishLinks(ctx context.Context, links ...lineage.IdentityLink) error {
+	now := p.now()
+	var invalid []error
+	records := make([]*kgo.Record, len(links))
+	ids := make([]string, len(links))
+	for i := range links {
+		l := links[i]
+		if l.RecordedAt.IsZero() {
+			l.RecordedAt = now
+		}
+		if err := l.Validate(now); err != nil {
+			// No ID: an invalid identifier may be a phone number in clear.
+			invalid = append(invalid, &EventError{Index: i, Err: err})
+			continue
+		}
+		ids[i] = l.Identifier.Key()
+		value, err := p.links.Append(nil, &l)
+		if err != nil {
+			return &EventError{Index: i, ID: ids[i], Err: err}
+		}
+		records[i] = &kgo.Record{Topic: p.linkTopic, Key: []byte(ids[i]), Value: value}
+	}
+	if err := p.refused(ctx, invalid); err != nil {
+		return err
+	}
+	return p.produceAll(ctx, p.linkTopic, records, ids)
+}
+
+// produceAll produces records (ids name them in errors) and waits for every
+// acknowledgement.
+func (p *Producer) produceAll(ctx context.Context, topic string, records []*kgo.Record, ids []string) error {
 	ctx, span := p.tracer.Start(ctx, "lineage.produce", trace.WithSpanKind(trace.SpanKindProducer),
-		trace.WithAttributes(attribute.Int("lineage.events", len(events)), attribute.String("messaging.destination.name", p.topic)))
+		trace.WithAttributes(attribute.Int("lineage.events", len(records)), attribute.String("messaging.destination.name", topic)))
 	defer span.End()
 	var (
 		mu   sync.Mutex
@@ -142,7 +197,7 @@ func (p *Producer) Publish(ctx context.Context, events ...lineage.Event) error {
 			p.count(ctx, err)
 			if err != nil {
 				mu.Lock()
-				errs = append(errs, &EventError{Index: i, ID: events[i].ID, Err: err})
+				errs = append(errs, &EventError{Index: i, ID: ids[i], Err: err})
 				mu.Unlock()
 			}
 		})
@@ -222,15 +277,20 @@ func (p *Producer) records(ctx context.Context, events []lineage.Event) ([]*kgo.
 		if err != nil {
 			return nil, &EventError{Index: i, ID: e.ID, Err: err}
 		}
-		records[i] = &kgo.Record{Key: []byte(e.SubjectID), Value: value}
+		records[i] = &kgo.Record{Key: []byte(e.SubjectKey()), Value: value}
 	}
-	if len(invalid) > 0 {
-		for range invalid {
-			p.failed.Add(ctx, 1)
-		}
-		return nil, errors.Join(invalid...)
+	if err := p.refused(ctx, invalid); err != nil {
+		return nil, err
 	}
 	return records, nil
+}
+
+// refused counts and joins validation failures; nil when there are none.
+func (p *Producer) refused(ctx context.Context, invalid []error) error {
+	for range invalid {
+		p.failed.Add(ctx, 1)
+	}
+	return errors.Join(invalid...)
 }
 
 func traceParent(sc trace.SpanContext) string {

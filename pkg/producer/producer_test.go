@@ -22,7 +22,7 @@ import (
 // cluster starts an in-process Kafka broker reached over TCP.
 func cluster(t *testing.T) []string {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, topics.Events))
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, topics.Events, topics.IdentityLinks))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +32,12 @@ func cluster(t *testing.T) []string {
 
 func consumeAll(t *testing.T, brokers []string, n int) []*kgo.Record {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeTopics(topics.Events),
+	return consumeTopic(t, brokers, topics.Events, n)
+}
+
+func consumeTopic(t *testing.T, brokers []string, topic string, n int) []*kgo.Record {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeTopics(topic),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	if err != nil {
 		t.Fatal(err)
@@ -178,5 +183,54 @@ func TestPublishAsyncAndCloseFlushes(t *testing.T) {
 	}
 	if got := len(consumeAll(t, brokers, n)); got != n {
 		t.Fatalf("consumed %d, want %d", got, n)
+	}
+}
+
+// TestPublishIdentities: an event known only by a phone number is keyed by
+// the identifier, and links reach their own topic keyed the same way, so
+// that the statements of one number stay in order.
+func TestPublishIdentities(t *testing.T) {
+	brokers := cluster(t)
+	p := newProducer(t, brokers)
+	defer p.Close(context.Background())
+	ctx := context.Background()
+	msisdn := lineagetest.Identifier(lineage.MSISDN, 1)
+	cdr := lineagetest.CDR(lineagetest.UUID(1), msisdn, lineagetest.Base)
+	if err := p.Publish(ctx, cdr); err != nil {
+		t.Fatal(err)
+	}
+	if r := consumeAll(t, brokers, 1)[0]; string(r.Key) != msisdn.Key() {
+		t.Errorf("event key %q, want %q", r.Key, msisdn.Key())
+	}
+
+	from := lineagetest.Base.Add(-48 * time.Hour)
+	open := lineagetest.Link("C00000001", msisdn, from, time.Time{})
+	closed := lineagetest.Link("C00000001", msisdn, from, lineagetest.Base)
+	bad := open
+	bad.Identifier.HMAC = "+37129123456"
+	err := p.PublishLinks(ctx, open, bad)
+	var ee *producer.EventError
+	if !errors.Is(err, lineage.ErrInvalid) || !errors.As(err, &ee) || ee.Index != 1 || !strings.Contains(err.Error(), "identifier.hmac") {
+		t.Fatalf("want a validation error naming identifier.hmac of link 1, got %v", err)
+	}
+	if strings.Contains(err.Error(), "29123456") {
+		t.Fatalf("the error echoes the number: %v", err)
+	}
+	if err := p.PublishLinks(ctx, open, closed); err != nil {
+		t.Fatal(err)
+	}
+	codec, err := wire.NewLinkCodec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := consumeTopic(t, brokers, topics.IdentityLinks, 2)
+	for i, want := range []lineage.IdentityLink{open, closed} {
+		var got lineage.IdentityLink
+		if err := codec.Decode(recs[i].Value, &got); err != nil {
+			t.Fatal(err)
+		}
+		if string(recs[i].Key) != msisdn.Key() || got.SubjectID != want.SubjectID || (got.ValidTo == nil) != (want.ValidTo == nil) {
+			t.Errorf("link %d: key %q, %+v; want %+v", i, recs[i].Key, got, want)
+		}
 	}
 }

@@ -22,6 +22,10 @@ const (
 	// DeadLetter carries every event the materializer could not store, with
 	// headers that say why and where it came from.
 	DeadLetter = "lineage.events.dlq.v1"
+	// IdentityLinks carries the Avro identity links (which customer held a
+	// phone number, an IP address, a contract or a device, and when), keyed
+	// by the identifier, so that the statements of one link stay in order.
+	IdentityLinks = "lineage.identity.v1"
 	// Audit carries one record per lookup of a data subject by the query API.
 	Audit = "lineage.audit.v1"
 
@@ -31,7 +35,7 @@ const (
 )
 
 // All returns every topic the project uses.
-func All() []string { return []string{Events, DeadLetter, Audit} }
+func All() []string { return []string{Events, DeadLetter, IdentityLinks, Audit} }
 
 // Ensure creates the project's topics if they do not exist yet, each with the
 // given number of partitions and replication factor (-1: the broker default).

@@ -9,11 +9,11 @@ import (
 )
 
 // fastFingerprint is the fingerprint of the schema decodeCurrent is written
-// for: schemas/lineage/event.v1.avsc. A Decoder of a codec that writes any
+// for: schemas/lineage/event.v2.avsc. A Decoder of a codec that writes any
 // other schema uses the codec for everything, so a new schema version is
 // read correctly, only slower, until decodeCurrent is brought up to date
 // (TestFastDecoderKnowsCurrentSchema fails meanwhile).
-const fastFingerprint = 0xc4edd3c852706c10
+const fastFingerprint = 0x20ec8cdb7bb5d28c
 
 // The symbols of the schema's enums, in schema order.
 var (
@@ -45,6 +45,7 @@ type Decoder struct {
 	attributes                                        map[string]string
 	recipient                                         lineage.Recipient
 	trace                                             lineage.TraceContext
+	identifier                                        lineage.Identifier
 	legitimateInterest, transferMechanism, traceState string
 }
 
@@ -100,6 +101,12 @@ func (d *Decoder) decodeCurrent(body []byte, e *lineage.Event) error {
 		e.Trace = &d.trace
 	}
 	e.Attributes = d.readAttributes(&r)
+	e.SubjectIdentifier = nil
+	if r.index(2) == 1 {
+		d.identifier.Kind = lineage.IdentifierKind(d.strs.get(r.bytes()))
+		d.identifier.HMAC = string(r.bytes())
+		e.SubjectIdentifier = &d.identifier
+	}
 	return r.err
 }
 

@@ -108,6 +108,7 @@ func fastSeeds(t testing.TB, c *Codec) [][]byte {
 	full.DataCategories = nil
 	out = append(out, encode(t, c, full))
 	out = append(out, encode(t, c, lineage.Event{Kind: lineage.KindUnknown, Actor: lineage.Actor{Type: lineage.ActorUnknown}}))
+	out = append(out, encode(t, c, lineagetest.CDR(lineagetest.UUID(10), lineagetest.Identifier(lineage.MSISDN, 1), lineagetest.Base)))
 	return out
 }
 
@@ -122,7 +123,7 @@ func craftedBodies(t testing.TB, c *Codec) [][]byte {
 	// two times, source, actor type and id, subject.
 	prefix := make([]byte, 8)
 	minInt64 := []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}
-	tail := []byte{0, 0, 0, 0, 0, 0} // purpose, basis, interest, recipient, trace, attributes end
+	tail := []byte{0, 0, 0, 0, 0, 0, 0} // purpose, basis, interest, recipient, trace, attributes end, identifier
 	str := func(s string) []byte { return append([]byte{byte(2 * len(s))}, s...) }
 	cat := func(blocks ...[]byte) []byte {
 		b := bytes.Clone(prefix)

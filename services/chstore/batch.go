@@ -76,7 +76,7 @@ func (b *Batch) Add(e *lineage.Event, partition int32, offset int64) {
 	b.sourceSystem = append(b.sourceSystem, e.SourceSystem)
 	b.actorType = append(b.actorType, string(e.Actor.Type))
 	b.actorID = append(b.actorID, e.Actor.ID)
-	b.subjectID = append(b.subjectID, e.SubjectID)
+	b.subjectID = append(b.subjectID, e.SubjectKey())
 	b.dataCategories = append(b.dataCategories, b.copyStrings(e.DataCategories))
 	b.purpose = append(b.purpose, e.Purpose)
 	b.legalBasis = append(b.legalBasis, e.LegalBasis)

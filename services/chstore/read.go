@@ -41,11 +41,15 @@ func (s *Store) Recipients(ctx context.Context, q RecipientsQuery) ([]RecipientS
 		return nil, fmt.Errorf("recipients: subject id is not a customer id: %w", ErrInvalidQuery)
 	}
 	fromUS, toUS := bounds(q.From, q.To)
-	rows, err := s.conn.Query(ctx, recipientsSQL,
+	query, args, err := s.subjectScope(ctx, recipientsSQL, q.SubjectID, fromUS, toUS)
+	if err != nil {
+		return nil, fmt.Errorf("recipients: %w", err)
+	}
+	rows, err := s.conn.Query(ctx, query, append(args,
 		clickhouse.Named("subject_id", q.SubjectID),
 		clickhouse.Named("from_us", fromUS),
 		clickhouse.Named("to_us", toUS),
-	)
+	)...)
 	if err != nil {
 		return nil, fmt.Errorf("query recipients in %s: %w", s.cfg.Database, err)
 	}
@@ -91,15 +95,19 @@ func (s *Store) Events(ctx context.Context, q EventsQuery) (EventsPage, error) {
 		// "strictly before the cursor" true.
 		afterUS, afterID = ceilMicros(q.After.OccurredAt), q.After.EventID
 	}
+	query, args, err := s.subjectScope(ctx, eventsSQL, q.SubjectID, fromUS, toUS)
+	if err != nil {
+		return EventsPage{}, fmt.Errorf("events: %w", err)
+	}
 	// One row more than the page says whether there is a next page.
-	rows, err := s.conn.Query(ctx, eventsSQL,
+	rows, err := s.conn.Query(ctx, query, append(args,
 		clickhouse.Named("subject_id", q.SubjectID),
 		clickhouse.Named("from_us", fromUS),
 		clickhouse.Named("to_us", toUS),
 		clickhouse.Named("after_us", afterUS),
 		clickhouse.Named("after_id", afterID),
 		clickhouse.Named("limit", limit+1),
-	)
+	)...)
 	if err != nil {
 		return EventsPage{}, fmt.Errorf("query events in %s: %w", s.cfg.Database, err)
 	}
@@ -110,6 +118,7 @@ func (s *Store) Events(ctx context.Context, q EventsQuery) (EventsPage, error) {
 		if err != nil {
 			return EventsPage{}, fmt.Errorf("scan events in %s: %w", s.cfg.Database, err)
 		}
+		resolved(&e, q.SubjectID)
 		page.Events = append(page.Events, e)
 	}
 	if err := rows.Err(); err != nil {

@@ -3,6 +3,8 @@
 package lineagetest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -61,6 +63,41 @@ func Handoff(id, subject string, at time.Time) lineage.Event {
 	}
 	e.Attributes = nil
 	return e
+}
+
+// Identifier returns a well-formed keyed identifier for test value n of a
+// kind. The hash is SHA-256 of the kind and n, not an HMAC: tests of the
+// store need its shape, not the key.
+func Identifier(kind lineage.IdentifierKind, n int) lineage.Identifier {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s:%d", kind, n))
+	return lineage.Identifier{Kind: kind, HMAC: hex.EncodeToString(sum[:])}
+}
+
+// CDR returns a valid transfer known only by a phone number: CDR
+// mediation hands retained traffic data to the police on a lawful request
+// (policy §17.3, legal obligation §6.2).
+func CDR(id string, msisdn lineage.Identifier, at time.Time) lineage.Event {
+	e := Transfer(id, "", at)
+	e.SourceSystem = "cdr_mediation"
+	e.Actor = lineage.Actor{Type: lineage.EmployeeRole, ID: "lawful_request_officer"}
+	e.DataCategories = []string{"traffic_data", "location"}
+	e.Purpose = "legal_obligation"
+	e.LegalBasis = "legal_obligation"
+	e.Recipient = &lineage.Recipient{ID: "rcp-state-police", Name: "Valsts policija", Category: "law_enforcement", Country: "LV"}
+	e.SubjectIdentifier = &msisdn
+	return e
+}
+
+// Link returns a valid identity link: subject held ident from from until
+// to (zero: still holds it), recorded by CRM at from.
+func Link(subject string, ident lineage.Identifier, from, to time.Time) lineage.IdentityLink {
+	l := lineage.IdentityLink{
+		SubjectID: subject, Identifier: ident, ValidFrom: from, RecordedAt: from, SourceSystem: "crm",
+	}
+	if !to.IsZero() {
+		l.ValidTo, l.RecordedAt = &to, to
+	}
+	return l
 }
 
 // UUID returns a deterministic UUID-shaped id for test event n.

@@ -1,5 +1,8 @@
 -- Who received a subject's data: one row per (recipient, category, country,
--- mechanism). Every aggregate gives the same answer whether an event is
+-- mechanism). The subject's events are those stored under its customer id
+-- and those stored under an identifier inside the window of one of its
+-- identity links; Go puts one condition per window in place of the
+-- identifier windows comment (chstore/identity.go). Every aggregate gives the same answer whether an event is
 -- stored once or many times (a retry or replay not merged away yet):
 -- argMax, min, max and sets ignore copies, and Events is uniqExact(event_id),
 -- never count(). Ties on occurred_us go to the later recorded, then higher
@@ -18,9 +21,8 @@ SELECT
     max(occurred_us) AS last_us,
     uniqExact(event_id) AS event_count
 FROM lineage_events
-WHERE subject_id = @subject_id
-  AND occurred_us >= @from_us
-  AND occurred_us < @to_us
+WHERE ((subject_id = @subject_id AND occurred_us >= @from_us AND occurred_us < @to_us)
+       /*identifier windows*/)
   AND kind IN ('transfer', 'processor_handoff')
 GROUP BY recipient_id, recipient_category, recipient_country, transfer_mechanism
 ORDER BY last_us DESC, recipient_id, recipient_category, recipient_country, transfer_mechanism

@@ -1,0 +1,187 @@
+package chstore
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/balticom/lineage/pkg/lineage"
+	"github.com/balticom/lineage/pkg/lineage/lineagetest"
+)
+
+func insertLinks(t *testing.T, s *Store, offset int64, links ...lineage.IdentityLink) {
+	t.Helper()
+	stored := make([]StoredLink, len(links))
+	for i, l := range links {
+		stored[i] = StoredLink{IdentityLink: l, Offset: offset + int64(i)}
+	}
+	if err := s.InsertLinks(t.Context(), stored); err != nil {
+		t.Fatalf("InsertLinks: %v", err)
+	}
+}
+
+// answer is what a lookup of subject says: the ids of its timeline, oldest
+// first, each with the identifier it was resolved through, and the event
+// counts of its recipients.
+func answer(t *testing.T, s *Store, subject string) (timeline []string, recipients uint64) {
+	t.Helper()
+	for _, e := range readTimeline(t, s, EventsQuery{SubjectID: subject, Limit: 3}) {
+		if e.SubjectID != subject {
+			t.Fatalf("event %s answered for %s carries subject %q", e.ID, subject, e.SubjectID)
+		}
+		via := "direct"
+		if e.SubjectIdentifier != nil {
+			via = string(e.SubjectIdentifier.Kind)
+		}
+		timeline = append(timeline, e.ID+"/"+via)
+	}
+	slices.Reverse(timeline)
+	rs, err := s.Recipients(t.Context(), RecipientsQuery{SubjectID: subject})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		recipients += r.Events
+	}
+	return timeline, recipients
+}
+
+func unresolvedCounts(t *testing.T, s *Store) string {
+	t.Helper()
+	counts, err := s.Unresolved(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []string
+	for _, c := range counts {
+		parts = append(parts, fmt.Sprintf("%s=%d@%s", c.Kind, c.Events, c.Oldest.Format("2006")))
+	}
+	return strings.Join(parts, " ")
+}
+
+// TestIdentityResolution: a phone number held by one customer from 2022 to
+// 2024 and by another from 2024-03: each customer's answer holds the CDRs
+// of its own time and nothing of the other's, whatever order events and
+// links arrive in; events no link covers are kept, counted as unresolved,
+// and join the right answer when their link arrives.
+func TestIdentityResolution(t *testing.T) {
+	s := newMigratedStore(t)
+	stopMerges(t, s) // retried copies stay in their own parts
+	var (
+		old, current = lineagetest.Subject(1), lineagetest.Subject(2)
+		number       = lineagetest.Identifier(lineage.MSISDN, 29123456)
+		ip           = lineagetest.Identifier(lineage.IPAddress, 1)
+		day          = func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 12, 0, 0, 0, time.UTC) }
+		cdr          = func(n uint64, id lineage.Identifier, at time.Time) lineage.Event {
+			return lineagetest.CDR(lineagetest.UUID(n), id, at)
+		}
+		id = func(n uint64, via string) string { return lineagetest.UUID(n) + "/" + via }
+	)
+	// Events first: nobody's yet.
+	insert(t, s, 0,
+		cdr(1, number, day(2023, 5, 1)),  // the old holder's
+		cdr(2, number, day(2024, 2, 10)), // between holders: nobody's
+		cdr(3, number, day(2026, 1, 15)), // the current holder's
+		cdr(4, ip, day(2025, 6, 1)),      // an IP address never linked
+		lineagetest.Transfer(lineagetest.UUID(5), current, day(2025, 1, 1)),
+	)
+	insert(t, s, 10, cdr(3, number, day(2026, 1, 15))) // a retried copy
+	if got, want := unresolvedCounts(t, s), "ip_address=1@2025 msisdn=3@2023"; got != want {
+		t.Errorf("unresolved before the links: %s, want %s", got, want)
+	}
+	if tl, _ := answer(t, s, old); len(tl) != 0 {
+		t.Errorf("old holder before any link: %v", tl)
+	}
+
+	// The links arrive late: the old holder's closed, the new one's open.
+	insertLinks(t, s, 0,
+		lineagetest.Link(old, number, day(2022, 1, 1), day(2024, 1, 31)),
+		lineagetest.Link(current, number, day(2024, 3, 1), time.Time{}),
+	)
+	for _, tc := range []struct {
+		subject    string
+		timeline   []string
+		recipients uint64
+	}{
+		{old, []string{id(1, "msisdn")}, 1},
+		{current, []string{id(5, "direct"), id(3, "msisdn")}, 2},
+	} {
+		tl, n := answer(t, s, tc.subject)
+		if !slices.Equal(tl, tc.timeline) || n != tc.recipients {
+			t.Errorf("%s: timeline %v with %d recipient events, want %v with %d", tc.subject, tl, n, tc.timeline, tc.recipients)
+		}
+	}
+	if got, want := unresolvedCounts(t, s), "ip_address=1@2025 msisdn=1@2024"; got != want {
+		t.Errorf("unresolved after the links: %s, want %s", got, want)
+	}
+
+	// CRM corrects the old holder's link: the number was held until
+	// 2024-02-29. The event of 2024-02-10 becomes the old holder's.
+	closed := lineagetest.Link(old, number, day(2022, 1, 1), day(2024, 2, 29))
+	closed.RecordedAt = day(2024, 3, 1)
+	insertLinks(t, s, 2, closed)
+	if tl, _ := answer(t, s, old); !slices.Equal(tl, []string{id(1, "msisdn"), id(2, "msisdn")}) {
+		t.Errorf("old holder after the correction: %v", tl)
+	}
+	// A link recorded in error and then retracted attributes nothing.
+	wrong := lineagetest.Link(current, ip, day(2025, 1, 1), time.Time{})
+	insertLinks(t, s, 3, wrong)
+	if tl, _ := answer(t, s, current); !slices.Contains(tl, id(4, "ip_address")) {
+		t.Errorf("the IP link did not resolve: %v", tl)
+	}
+	wrong.Retracted, wrong.RecordedAt = true, day(2025, 7, 1)
+	insertLinks(t, s, 4, wrong)
+	if tl, _ := answer(t, s, current); slices.Contains(tl, id(4, "ip_address")) {
+		t.Errorf("a retracted link still resolves: %v", tl)
+	}
+	if got, want := unresolvedCounts(t, s), "ip_address=1@2025"; got != want {
+		t.Errorf("unresolved at the end: %s, want %s", got, want)
+	}
+	// A bounded lookup clips the link windows to its range.
+	rs, err := s.Recipients(t.Context(), RecipientsQuery{SubjectID: old, From: day(2024, 1, 1), To: day(2025, 1, 1)})
+	if err != nil || len(rs) != 1 || rs[0].Events != 1 {
+		t.Errorf("bounded recipients of the old holder: %+v, %v", rs, err)
+	}
+}
+
+func TestIdentifierWindowsJoinLeases(t *testing.T) {
+	s := newMigratedStore(t)
+	ip := lineagetest.Identifier(lineage.IPAddress, 7)
+	subject := lineagetest.Subject(7)
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	var links []lineage.IdentityLink
+	for i := range 3 * MaxIdentityWindows {
+		from := start.Add(time.Duration(i) * time.Hour)
+		links = append(links, lineagetest.Link(subject, ip, from, from.Add(time.Hour)))
+	}
+	insertLinks(t, s, 0, links...)
+	windows, err := s.identifierWindows(t.Context(), subject, 0, math.MaxInt64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(windows) != 1 || windows[0].from != start.UnixMicro() || windows[0].to != start.Add(3*MaxIdentityWindows*time.Hour).UnixMicro() {
+		t.Fatalf("3,000 back-to-back leases: %+v, want one window", windows)
+	}
+	// Leases with gaps stay apart, and too many of them are refused
+	// rather than answered from part of the data.
+	links = links[:0]
+	for i := range MaxIdentityWindows + 1 {
+		from := start.Add(time.Duration(2*i) * time.Hour)
+		links = append(links, lineagetest.Link(lineagetest.Subject(8), ip, from, from.Add(time.Hour)))
+	}
+	insertLinks(t, s, 0, links...)
+	if _, err := s.Recipients(t.Context(), RecipientsQuery{SubjectID: lineagetest.Subject(8)}); err == nil || !strings.Contains(err.Error(), "identifier windows") {
+		t.Fatalf("1,001 windows: %v", err)
+	}
+}
+
+func TestQueriesHaveTheScopeMarker(t *testing.T) {
+	for name, q := range map[string]string{"recipients": recipientsSQL, "events": eventsSQL} {
+		if strings.Count(q, scopeMarker) != 1 {
+			t.Errorf("%s.sql must hold %s once", name, scopeMarker)
+		}
+	}
+}
