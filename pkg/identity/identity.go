@@ -43,6 +43,16 @@ func NewKeyer(key []byte) (*Keyer, error) {
 	return &Keyer{key: append([]byte(nil), key...)}, nil
 }
 
+// ParseKey returns a Keyer over a key given in hex, the form services take
+// it in from their configuration (e.g. openssl rand -hex 32).
+func ParseKey(hexKey string) (*Keyer, error) {
+	key, err := hex.DecodeString(strings.TrimSpace(hexKey))
+	if err != nil {
+		return nil, fmt.Errorf("identity key is not hex: %w", err)
+	}
+	return NewKeyer(key)
+}
+
 // Identifier normalises value as an identifier of kind and returns its keyed
 // form: HMAC-SHA-256(key, kind || 0x00 || normalised value). The kind is in
 // the message so that a contract number and a device serial that happen to

@@ -85,6 +85,14 @@ func TestKeyer(t *testing.T) {
 	if d.HMAC == a.HMAC {
 		t.Error("the same text of another kind gives the same hash")
 	}
+	if fromHex, err := identity.ParseKey(strings.Repeat("07", identity.MinKeyBytes) + "\n"); err != nil {
+		t.Error(err)
+	} else if h, _ := fromHex.Identifier(lineage.MSISDN, "29123456"); h != a {
+		t.Errorf("the hex key hashes apart: %v", h)
+	}
+	if _, err := identity.ParseKey("not hex"); err == nil {
+		t.Error("a key that is not hex was accepted")
+	}
 	if _, err := identity.NewKeyer(key[:16]); err == nil {
 		t.Error("a 16-byte key was accepted")
 	}
