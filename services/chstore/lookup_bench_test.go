@@ -46,6 +46,9 @@ const (
 //go:embed testdata/bench/events.sql
 var benchEventsSQL string
 
+//go:embed testdata/bench/identities.sql
+var benchIdentitiesSQL string
+
 // BenchmarkRecipientsLookup times Recipients for random subjects, one at a
 // time, and reports the latency percentiles the query API is held to
 // (p99 < 50 ms).

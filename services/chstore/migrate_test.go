@@ -51,12 +51,14 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 		if err := s.Migrate(t.Context()); err != nil {
 			t.Fatalf("Migrate: %v", err)
 		}
-		if got, want := recorded(t, s), []uint32{1}; !slices.Equal(got, want) {
+		if got, want := recorded(t, s), []uint32{1, 2}; !slices.Equal(got, want) {
 			t.Fatalf("schema_migrations = %v, want %v", got, want)
 		}
 	}
-	if !tableExists(t, s, "lineage_events") {
-		t.Fatal("lineage_events missing")
+	for _, table := range []string{EventsTable, LinksTable} {
+		if !tableExists(t, s, table) {
+			t.Fatalf("%s missing", table)
+		}
 	}
 }
 
@@ -81,9 +83,9 @@ func TestMigrateConcurrently(t *testing.T) {
 			t.Errorf("Migrate %d: %v", i, err)
 		}
 	}
-	// Both may have applied and recorded version 1; nothing else.
+	// Both may have applied and recorded each version; nothing else.
 	for _, v := range recorded(t, first) {
-		if v != 1 {
+		if v != 1 && v != 2 {
 			t.Errorf("recorded version %d", v)
 		}
 	}
@@ -105,9 +107,9 @@ func TestMigrateRefusesChangedMigration(t *testing.T) {
 	edited := fstest.MapFS{
 		"m/" + recordFile:             {Data: record},
 		"m/0001_lineage_events.sql":   {Data: []byte("CREATE TABLE IF NOT EXISTS lineage_events (x String) ENGINE = Memory;")},
-		"m/0002_must_not_run.sql":     {Data: []byte("CREATE TABLE IF NOT EXISTS must_not_run (x String) ENGINE = Memory;")},
+		"m/0009_must_not_run.sql":     {Data: []byte("CREATE TABLE IF NOT EXISTS must_not_run (x String) ENGINE = Memory;")},
 		"m/README.txt":                {Data: []byte("not a migration")},
-		"m/0003_second_change.sql.gz": {Data: []byte("not a migration either")},
+		"m/0010_second_change.sql.gz": {Data: []byte("not a migration either")},
 	}
 	err = s.migrate(t.Context(), edited, "m")
 	if !errors.Is(err, ErrMigrationChanged) {
@@ -116,22 +118,22 @@ func TestMigrateRefusesChangedMigration(t *testing.T) {
 	if tableExists(t, s, "must_not_run") {
 		t.Fatal("a migration ran although an applied one had changed")
 	}
-	if got, want := recorded(t, s), []uint32{1}; !slices.Equal(got, want) {
-		t.Fatalf("schema_migrations = %v, want %v", got, want)
+	if got, want := recorded(t, s), []uint32{1, 2}; !slices.Equal(got, want) {
+		t.Fatalf("schema_migrations = %v, want %v (the project's own, untouched)", got, want)
 	}
 }
 
 func TestMigrateAppliesNewVersion(t *testing.T) {
 	s := newMigratedStore(t)
 	files := fstest.MapFS{}
-	for _, name := range []string{recordFile, "0001_lineage_events.sql"} {
+	for _, name := range []string{recordFile, "0001_lineage_events.sql", "0002_identity_links.sql"} {
 		body, err := fs.ReadFile(migrationFiles, "migrations/"+name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		files["m/"+name] = &fstest.MapFile{Data: body}
 	}
-	files["m/0002_extra.sql"] = &fstest.MapFile{Data: []byte(
+	files["m/0003_extra.sql"] = &fstest.MapFile{Data: []byte(
 		"-- two statements; the second has a ';' in a string\n" +
 			"CREATE TABLE IF NOT EXISTS extra_a (x String) ENGINE = Memory;\n" +
 			"CREATE TABLE IF NOT EXISTS extra_b (x String DEFAULT 'a;b') ENGINE = Memory;\n")}
@@ -140,7 +142,7 @@ func TestMigrateAppliesNewVersion(t *testing.T) {
 			t.Fatalf("migrate: %v", err)
 		}
 	}
-	if got, want := recorded(t, s), []uint32{1, 2}; !slices.Equal(got, want) {
+	if got, want := recorded(t, s), []uint32{1, 2, 3}; !slices.Equal(got, want) {
 		t.Fatalf("schema_migrations = %v, want %v", got, want)
 	}
 	for _, table := range []string{"extra_a", "extra_b"} {

@@ -23,16 +23,21 @@ import (
 	"github.com/balticom/lineage/pkg/topics"
 	"github.com/balticom/lineage/pkg/wire"
 	"github.com/balticom/lineage/services/chstore"
+	"github.com/balticom/lineage/services/materializer/internal/links"
 	"github.com/balticom/lineage/services/materializer/internal/materialize"
 	"github.com/balticom/lineage/services/telemetry"
 )
 
 // Config is read from the environment, every name prefixed MATERIALIZER_.
 type Config struct {
-	KafkaBrokers      []string      `env:"KAFKA_BROKERS, default=127.0.0.1:9092"`
-	Group             string        `env:"GROUP, default=lineage-materializer"`
-	Topic             string        `env:"TOPIC, default=lineage.events.v1"`
-	DeadLetterTopic   string        `env:"DLQ_TOPIC, default=lineage.events.dlq.v1"`
+	KafkaBrokers    []string `env:"KAFKA_BROKERS, default=127.0.0.1:9092"`
+	Group           string   `env:"GROUP, default=lineage-materializer"`
+	Topic           string   `env:"TOPIC, default=lineage.events.v1"`
+	DeadLetterTopic string   `env:"DLQ_TOPIC, default=lineage.events.dlq.v1"`
+	// LinksTopic carries the identity links, consumed by every member under
+	// LinksGroup (a group of its own, so that links never wait for events).
+	LinksTopic        string        `env:"LINKS_TOPIC, default=lineage.identity.v1"`
+	LinksGroup        string        `env:"LINKS_GROUP, default=lineage-identity-materializer"`
 	TopicPartitions   int32         `env:"TOPIC_PARTITIONS, default=12"`
 	SchemaRegistryURL string        `env:"SCHEMA_REGISTRY_URL"`
 	ClickHouseAddrs   []string      `env:"CLICKHOUSE_ADDRS, default=127.0.0.1:9000"`
@@ -148,6 +153,11 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	m.Attach(cl)
+	sink, linkCl, err := newLinkSink(cfg, store, log)
+	if err != nil {
+		return err
+	}
+	defer linkCl.Close()
 
 	flushCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
@@ -165,13 +175,37 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		stopRun(err)
 		healthDone <- err
 	}()
-	log.Info("consuming", "topic", cfg.Topic, "group", cfg.Group)
+	linksDone := make(chan error, 1)
+	go func() {
+		err := sink.Run(runCtx, linkCl)
+		if errors.Is(err, context.Canceled) {
+			err = nil
+		}
+		stopRun(err)
+		linksDone <- err
+	}()
+	log.Info("consuming", "topic", cfg.Topic, "group", cfg.Group, "links_topic", cfg.LinksTopic, "links_group", cfg.LinksGroup)
 	err = m.Run(runCtx, flushCtx)
 	log.Info("stopped consuming; leaving the group")
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
-	return errors.Join(err, <-healthDone)
+	stopRun(err)
+	return errors.Join(err, <-linksDone, <-healthDone)
+}
+
+// newLinkSink builds the identity links loop and its own Kafka client.
+func newLinkSink(cfg Config, store *chstore.Store, log *slog.Logger) (*links.Sink, *kgo.Client, error) {
+	sink, err := links.New(links.Config{Group: cfg.LinksGroup, DeadLetter: cfg.DeadLetterTopic}, store, log.With("loop", "identity_links"))
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := append(kafkaOptions(cfg), kgo.ConsumeTopics(cfg.LinksTopic), kgo.SessionTimeout(cfg.SessionTimeout))
+	cl, err := kgo.NewClient(append(opts, sink.Options()...)...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("kafka client for identity links: %w", err)
+	}
+	return sink, cl, nil
 }
 
 // engineConfig is the materializer engine's part of cfg.

@@ -27,7 +27,7 @@ ANY LEFT JOIN
     )
     WHERE is_retracted = 0
     GROUP BY subject_id
-) USING subject_id
+) AS links USING subject_id
 WHERE subject_id >= 'a'
   AND NOT arrayExists((f, t) -> occurred_us >= f AND occurred_us < t, froms, tos)
 GROUP BY id_kind

@@ -12,6 +12,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/balticom/lineage/services/materializer/internal/retry"
 )
 
 // flushLoop inserts, then commits, each sealed batch in the order sealed.
@@ -69,9 +71,9 @@ func (m *Materializer) insert(ctx context.Context, b *batch) error {
 			return nil
 		}
 		m.metrics.insertFailures.Add(ctx, 1)
-		wait := backoff(attempt, m.cfg.RetryMin, m.cfg.RetryMax)
+		wait := retry.Backoff(attempt, m.cfg.RetryMin, m.cfg.RetryMax)
 		m.log.Warn("insert failed, retrying", "rows", b.len(), "attempt", attempt, "retry_in", wait, "err", err)
-		if !sleep(ctx, wait) {
+		if !retry.Sleep(ctx, wait) {
 			return fmt.Errorf("insert abandoned after %d attempts: %w", attempt+1, ctx.Err())
 		}
 	}

@@ -2,12 +2,9 @@ package materialize_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -26,42 +23,16 @@ import (
 	"github.com/balticom/lineage/pkg/topics"
 	"github.com/balticom/lineage/pkg/wire"
 	"github.com/balticom/lineage/services/chstore"
+	"github.com/balticom/lineage/services/chstore/chstoretest"
 	"github.com/balticom/lineage/services/materializer/internal/materialize"
 )
 
 const group = "test-materializer"
 
-func clickhouseAddr() string {
-	if a := os.Getenv("LINEAGE_TEST_CLICKHOUSE_ADDR"); a != "" {
-		return a
-	}
-	return "127.0.0.1:9000"
-}
-
 // freshStore migrates a new database on the real server, dropped at cleanup.
 func freshStore(t *testing.T) (*chstore.Store, clickhouse.Conn, string) {
 	t.Helper()
-	ctx := context.Background()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	db := "test_mat_" + hex.EncodeToString(b[:])
-	store, err := chstore.Open(ctx, chstore.Config{Addrs: []string{clickhouseAddr()}, Database: db})
-	if err != nil {
-		t.Fatalf("clickhouse at %s (start it with scripts/clickhouse start): %v", clickhouseAddr(), err)
-	}
-	if err := store.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	admin, err := clickhouse.Open(&clickhouse.Options{Addr: []string{clickhouseAddr()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = store.Close()
-		_ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db)
-		_ = admin.Close()
-	})
-	return store, admin, db
+	return chstoretest.Fresh(t, "test_mat_")
 }
 
 func broker(t *testing.T, partitions int32) []string {

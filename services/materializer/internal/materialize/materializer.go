@@ -31,6 +31,7 @@ import (
 	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/pkg/wire"
 	"github.com/balticom/lineage/services/chstore"
+	"github.com/balticom/lineage/services/materializer/internal/retry"
 )
 
 // Store is where batches go. *chstore.Store implements it.
@@ -245,7 +246,7 @@ func (m *Materializer) decode(ctx context.Context, r *kgo.Record, ev *lineage.Ev
 			var pe *wire.PoisonError
 			if !errors.As(err, &pe) {
 				m.log.Warn("decode failed, retrying", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "attempt", attempt, "err", err)
-				if !sleep(ctx, backoff(attempt, m.cfg.RetryMin, m.cfg.RetryMax)) {
+				if !retry.Sleep(ctx, retry.Backoff(attempt, m.cfg.RetryMin, m.cfg.RetryMax)) {
 					return false
 				}
 				continue
@@ -345,27 +346,4 @@ func count(m map[string][]int32) int {
 		n += len(ps)
 	}
 	return n
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
-}
-
-// backoff doubles from lo to hi with each attempt.
-func backoff(attempt int, lo, hi time.Duration) time.Duration {
-	d := lo
-	for range attempt {
-		d *= 2
-		if d >= hi {
-			return hi
-		}
-	}
-	return d
 }

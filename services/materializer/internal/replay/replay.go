@@ -26,6 +26,7 @@ import (
 
 	"github.com/balticom/lineage/services/chstore"
 	"github.com/balticom/lineage/services/materializer/internal/materialize"
+	"github.com/balticom/lineage/services/materializer/internal/retry"
 )
 
 // Config of a rebuild.
@@ -87,7 +88,7 @@ func Run(ctx context.Context, cfg Config, store *chstore.Store, decoder material
 		return err
 	}
 	log.Info("rebuilt table swapped in; the old one is kept", "previous", chstore.PreviousTable)
-	if !sleep(ctx, cfg.Grace) {
+	if !retry.Sleep(ctx, cfg.Grace) {
 		return fmt.Errorf("rebuilt table is live, but the top-up was interrupted: %w", ctx.Err())
 	}
 	if err := wait("top-up"); err != nil {
@@ -175,15 +176,4 @@ func behind(ctx context.Context, adm *kadm.Client, group, topic string, target k
 		}
 	})
 	return n, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }
