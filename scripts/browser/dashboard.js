@@ -29,9 +29,11 @@ async function main() {
     const recipients = await page.$$eval("#recipients tr", (rows) => rows.map((r) => [...r.cells].map((c) => c.textContent)));
     const events = await page.$$eval("#events tr", (rows) => rows.length);
     const summary = await page.textContent("#recipients-summary");
+    await page.waitForFunction(() => document.getElementById("unresolved").textContent !== "", null, { timeout: 15000 });
+    const unresolved = await page.textContent("#unresolved");
     await page.screenshot({ path: shot, fullPage: true });
-    console.log(JSON.stringify({ error, summary, recipients, events, problems }));
-    if (error || problems.length || events === 0) process.exit(1);
+    console.log(JSON.stringify({ error, summary, unresolved, recipients, events, problems }));
+    if (error || problems.length || events === 0 || unresolved.startsWith("Unresolved events could not")) process.exit(1);
   } finally {
     await browser.close();
   }

@@ -48,7 +48,7 @@ async function loadEvents(subject, cursor) {
     const row = body.insertRow();
     cell(row, e.occurred_at);
     cell(row, e.kind);
-    cell(row, e.source_system);
+    cell(row, e.source_system + (e.resolved_via ? " (by " + e.resolved_via.kind + ")" : ""));
     cell(row, e.actor.type + " / " + e.actor.id);
     cell(row, e.data_categories);
     cell(row, e.purpose);
@@ -58,6 +58,23 @@ async function loadEvents(subject, cursor) {
   next = page.next_cursor;
   $("more").hidden = !next;
   $("events-section").hidden = false;
+}
+
+// Events known only by a phone number, an IP address, a contract or a
+// device join a customer's answers once CRM's identity link says who held
+// it at the time; until then they are in nobody's answer. The count tells
+// the responder whether an answer may still grow.
+async function loadUnresolved() {
+  const box = $("unresolved");
+  try {
+    const u = await call("/v1/identity/unresolved");
+    box.textContent = u.total === 0
+      ? "Every stored event is attributed to a customer."
+      : u.total + " stored events are not attributed to any customer yet (" +
+        u.kinds.map((k) => k.kind + " " + k.events).join(", ") + "): their identity links have not arrived.";
+  } catch (err) {
+    box.textContent = "Unresolved events could not be counted: " + err.message;
+  }
 }
 
 $("lookup").addEventListener("submit", async (ev) => {
@@ -89,6 +106,7 @@ $("lookup").addEventListener("submit", async (ev) => {
       (third ? ", " + third + " outside the EU/EEA" : "");
     $("recipients-section").hidden = false;
     await loadEvents(subject, null);
+    await loadUnresolved();
   } catch (err) {
     showError(err);
   }

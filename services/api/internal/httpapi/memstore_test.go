@@ -16,6 +16,7 @@ type memStore struct {
 	mu         sync.Mutex
 	recipients map[string][]chstore.RecipientSummary
 	events     []chstore.StoredEvent
+	unresolved []chstore.UnresolvedCount
 	err        error
 	calls      int
 }
@@ -28,6 +29,16 @@ func (m *memStore) Recipients(ctx context.Context, q chstore.RecipientsQuery) ([
 		return nil, m.err
 	}
 	return slices.Clone(m.recipients[q.SubjectID]), nil
+}
+
+func (m *memStore) Unresolved(ctx context.Context) ([]chstore.UnresolvedCount, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.calls++
+	if m.err != nil {
+		return nil, m.err
+	}
+	return slices.Clone(m.unresolved), nil
 }
 
 func (m *memStore) Events(ctx context.Context, q chstore.EventsQuery) (chstore.EventsPage, error) {

@@ -21,7 +21,8 @@ func TestOpenAPIDocumentsEveryField(t *testing.T) {
 	}
 	text := string(doc)
 	for _, v := range []any{
-		recipientsResponse{}, recipientView{}, eventsResponse{}, eventView{}, actorView{},
+		recipientsResponse{}, recipientView{}, eventsResponse{}, eventView{}, actorView{}, identifierView{},
+		unresolvedResponse{}, unresolvedKindView{},
 		eventRecipientView{}, httpjson.Error{}, httphealth.Response{},
 	} {
 		typ := reflect.TypeOf(v)

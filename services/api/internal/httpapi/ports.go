@@ -17,6 +17,9 @@ type Store interface {
 	Recipients(ctx context.Context, q chstore.RecipientsQuery) ([]chstore.RecipientSummary, error)
 	// Events returns one page of the subject's timeline, newest first.
 	Events(ctx context.Context, q chstore.EventsQuery) (chstore.EventsPage, error)
+	// Unresolved counts the events stored under an identifier that no
+	// identity link covers yet, per identifier kind.
+	Unresolved(ctx context.Context) ([]chstore.UnresolvedCount, error)
 }
 
 // Auditor records a lookup before it is answered. *kafkaaudit.Auditor

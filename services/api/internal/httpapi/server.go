@@ -36,6 +36,7 @@ import (
 const (
 	routeRecipients = "GET /v1/subjects/{subject_id}/recipients"
 	routeEvents     = "GET /v1/subjects/{subject_id}/events"
+	routeUnresolved = "GET /v1/identity/unresolved"
 	routeFallback   = "/"
 )
 
@@ -78,6 +79,7 @@ type Server struct {
 	log          *slog.Logger
 	queryTimeout time.Duration
 	now          func() time.Time
+	unresolved   unresolvedCache
 }
 
 // New builds a Server.
@@ -104,6 +106,7 @@ func New(d Deps) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc(routeRecipients, s.authenticated(s.handleRecipients))
 	mux.HandleFunc(routeEvents, s.authenticated(s.handleEvents))
+	mux.HandleFunc(routeUnresolved, s.authenticated(s.handleUnresolved))
 	httphealth.Register(mux, d.Log, d.CheckTimeout, d.Checks)
 	mux.HandleFunc(routeFallback, s.handleNotFound)
 	var err error

@@ -94,6 +94,14 @@ type eventView struct {
 	Recipient          *eventRecipientView `json:"recipient"`
 	TraceParent        *string             `json:"trace_parent"`
 	Attributes         map[string]string   `json:"attributes"`
+	ResolvedVia        *identifierView     `json:"resolved_via"`
+}
+
+// identifierView is the identifier an event was attributed to the subject
+// through: its source knew only that, and the subject held it at the time.
+type identifierView struct {
+	Kind string `json:"kind"`
+	HMAC string `json:"hmac"`
 }
 
 type actorView struct {
@@ -147,6 +155,9 @@ func newEventView(e *lineage.Event) eventView {
 	if e.Trace != nil {
 		v.TraceParent = lineage.Ptr(e.Trace.TraceParent)
 	}
+	if id := e.SubjectIdentifier; id != nil {
+		v.ResolvedVia = &identifierView{Kind: string(id.Kind), HMAC: id.HMAC}
+	}
 	return v
 }
 
@@ -162,4 +173,25 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+type unresolvedResponse struct {
+	Total uint64               `json:"total"`
+	Kinds []unresolvedKindView `json:"kinds"`
+	AsOf  string               `json:"as_of"`
+}
+
+type unresolvedKindView struct {
+	Kind     string `json:"kind"`
+	Events   uint64 `json:"events"`
+	OldestAt string `json:"oldest_at"`
+}
+
+func newUnresolvedResponse(counts []chstore.UnresolvedCount, asOf time.Time) unresolvedResponse {
+	resp := unresolvedResponse{Kinds: make([]unresolvedKindView, 0, len(counts)), AsOf: formatTime(asOf)}
+	for _, c := range counts {
+		resp.Total += c.Events
+		resp.Kinds = append(resp.Kinds, unresolvedKindView{Kind: string(c.Kind), Events: c.Events, OldestAt: formatTime(c.Oldest)})
+	}
+	return resp
 }

@@ -1,0 +1,47 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/balticom/lineage/services/chstore"
+)
+
+// unresolvedMaxAge is how long a count of unresolved events is answered
+// again before it is counted anew: the count reads every identified event,
+// and a dashboard refreshing every few seconds must not make the server do
+// that each time.
+const unresolvedMaxAge = 30 * time.Second
+
+// unresolvedCache holds the last count and when it was made. One request
+// counts at a time; the others wait for its answer.
+type unresolvedCache struct {
+	mu     sync.Mutex
+	counts []chstore.UnresolvedCount
+	at     time.Time
+}
+
+// handleUnresolved answers how many stored events no identity link
+// attributes to a customer yet. It names no subject, so it is not audited.
+func (s *Server) handleUnresolved(w http.ResponseWriter, r *http.Request, _ string) {
+	if r.URL.RawQuery != "" {
+		writeError(w, http.StatusBadRequest, codeUnknownParameter, "this endpoint takes no parameters")
+		return
+	}
+	c := &s.unresolved
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.at.IsZero() || s.now().Sub(c.at) >= unresolvedMaxAge {
+		ctx, cancel := context.WithTimeout(r.Context(), s.queryTimeout)
+		defer cancel()
+		counts, err := s.store.Unresolved(ctx)
+		if err != nil {
+			s.storeFailed(w, r, "unresolved", err)
+			return
+		}
+		c.counts, c.at = counts, s.now()
+	}
+	writeJSON(w, http.StatusOK, newUnresolvedResponse(c.counts, c.at))
+}
