@@ -42,7 +42,10 @@ type Config struct {
 	WriteTimeout      time.Duration `env:"WRITE_TIMEOUT, default=30s"`
 	IdleTimeout       time.Duration `env:"IDLE_TIMEOUT, default=60s"`
 	QueryTimeout      time.Duration `env:"QUERY_TIMEOUT, default=20s"`
-	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT, default=20s"`
+	// UnresolvedMaxAge is how long a count of unresolved events is reused:
+	// counting reads every identified event.
+	UnresolvedMaxAge time.Duration `env:"UNRESOLVED_MAX_AGE, default=30s"`
+	ShutdownTimeout  time.Duration `env:"SHUTDOWN_TIMEOUT, default=20s"`
 }
 
 // loadConfig reads the configuration through l (the process environment in
@@ -83,6 +86,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("write_timeout", c.WriteTimeout),
 		slog.Duration("idle_timeout", c.IdleTimeout),
 		slog.Duration("query_timeout", c.QueryTimeout),
+		slog.Duration("unresolved_max_age", c.UnresolvedMaxAge),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 	)
 }

@@ -39,6 +39,7 @@ func TestLoadConfig(t *testing.T) {
 					WriteTimeout:           30 * time.Second,
 					IdleTimeout:            60 * time.Second,
 					QueryTimeout:           20 * time.Second,
+					UnresolvedMaxAge:       30 * time.Second,
 					ShutdownTimeout:        20 * time.Second,
 				}
 				if !reflect.DeepEqual(c, want) {

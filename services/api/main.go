@@ -107,7 +107,8 @@ func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err err
 			{Name: "clickhouse", Func: store.Ping},
 			{Name: "kafka", Func: auditor.Ping},
 		},
-		QueryTimeout: cfg.QueryTimeout,
+		QueryTimeout:     cfg.QueryTimeout,
+		UnresolvedMaxAge: cfg.UnresolvedMaxAge,
 	})
 	if err != nil {
 		return err

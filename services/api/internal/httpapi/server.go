@@ -56,6 +56,9 @@ type Deps struct {
 	Checks []httphealth.Check
 	// QueryTimeout bounds one Store call (default 20 s).
 	QueryTimeout time.Duration
+	// UnresolvedMaxAge is how long a count of unresolved events is answered
+	// again before it is counted anew (default 30 s).
+	UnresolvedMaxAge time.Duration
 	// CheckTimeout bounds each readiness check (default 2 s).
 	CheckTimeout time.Duration
 	// TracerProvider, MeterProvider and Propagator default to the otel
@@ -93,6 +96,7 @@ func New(d Deps) (*Server, error) {
 		tokens:       d.Tokens,
 		log:          d.Log,
 		queryTimeout: orDefault(d.QueryTimeout, 20*time.Second),
+		unresolved:   unresolvedCache{maxAge: orDefault(d.UnresolvedMaxAge, 30*time.Second)},
 		now:          d.Now,
 	}
 	if s.now == nil {

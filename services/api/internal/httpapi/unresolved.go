@@ -9,15 +9,12 @@ import (
 	"github.com/balticom/lineage/services/chstore"
 )
 
-// unresolvedMaxAge is how long a count of unresolved events is answered
-// again before it is counted anew: the count reads every identified event,
-// and a dashboard refreshing every few seconds must not make the server do
-// that each time.
-const unresolvedMaxAge = 30 * time.Second
-
-// unresolvedCache holds the last count and when it was made. One request
-// counts at a time; the others wait for its answer.
+// unresolvedCache holds the last count and when it was made, reused for
+// maxAge: the count reads every identified event, and a dashboard
+// refreshing every few seconds must not make the server do that each time.
+// One request counts at a time; the others wait for its answer.
 type unresolvedCache struct {
+	maxAge time.Duration
 	mu     sync.Mutex
 	counts []chstore.UnresolvedCount
 	at     time.Time
@@ -33,7 +30,7 @@ func (s *Server) handleUnresolved(w http.ResponseWriter, r *http.Request, _ stri
 	c := &s.unresolved
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.at.IsZero() || s.now().Sub(c.at) >= unresolvedMaxAge {
+	if c.at.IsZero() || s.now().Sub(c.at) >= c.maxAge {
 		ctx, cancel := context.WithTimeout(r.Context(), s.queryTimeout)
 		defer cancel()
 		counts, err := s.store.Unresolved(ctx)

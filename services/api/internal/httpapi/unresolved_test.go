@@ -45,16 +45,16 @@ func TestUnresolved(t *testing.T) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
 
-	// Counted once per unresolvedMaxAge, however often it is asked.
+	// Counted once per s.unresolved.maxAge, however often it is asked.
 	store.unresolved = nil
 	get(s, target, bearer(deskToken, "u3"))
 	if store.calls != 1 {
-		t.Fatalf("the store was asked %d times within %s", store.calls, unresolvedMaxAge)
+		t.Fatalf("the store was asked %d times within %s", store.calls, s.unresolved.maxAge)
 	}
-	now = now.Add(unresolvedMaxAge)
+	now = now.Add(s.unresolved.maxAge)
 	rec = get(s, target, bearer(deskToken, "u4"))
 	if store.calls != 2 || !json.Valid(rec.Body.Bytes()) {
-		t.Fatalf("after %s the store was asked %d times in all", unresolvedMaxAge, store.calls)
+		t.Fatalf("after %s the store was asked %d times in all", s.unresolved.maxAge, store.calls)
 	}
 	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || got.Total != 0 || len(got.Kinds) != 0 {
 		t.Fatalf("a fresh count of nothing: %s", rec.Body)
