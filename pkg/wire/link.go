@@ -66,7 +66,7 @@ func (c *LinkCodec) Decode(b []byte, l *lineage.IdentityLink) error {
 		return poison(ReasonUnknownSchema, "no published identity link schema has fingerprint %016x", fp)
 	}
 	body := b[soeHeaderLen:]
-	if err := checkDatum(ws.schema, body); err != nil {
+	if err := ws.check(body); err != nil {
 		return poison(ReasonMalformed, "decode avro body: %w", err)
 	}
 	*l = lineage.IdentityLink{}

@@ -123,20 +123,30 @@ func (r *reader) index(n int) int {
 	return i
 }
 
-// blockCount reads the header of an array or map block and returns its item
-// count; 0 ends the array or map. A negative count is followed by the
-// block's size in bytes, which is read and ignored, as hamba does. Each item
-// takes at least minItemBytes, so a count that the bytes left cannot hold is
-// an error before any item is read.
-func (r *reader) blockCount(minItemBytes int) int {
-	n := r.long()
+// blockHeader reads the header of an array or map block: its item count,
+// 0 at the end of the array or map, and the block's size in bytes, which
+// follows a negative count only (-1 when there is none).
+func (r *reader) blockHeader() (n, size int64) {
+	n, size = r.long(), -1
 	if n < 0 {
-		r.long()
+		size = r.long()
 		if n = -n; n < 0 {
 			r.fail(errBlockCount)
-			return 0
 		}
 	}
+	if r.err != nil {
+		return 0, -1
+	}
+	return n, size
+}
+
+// blockCount reads the header of an array or map block and returns its item
+// count; 0 ends the array or map. The byte size after a negative count is
+// read and ignored, as hamba's decoders do. Each item takes at least
+// minItemBytes, so a count that the bytes left cannot hold is an error
+// before any item is read.
+func (r *reader) blockCount(minItemBytes int) int {
+	n, _ := r.blockHeader()
 	if minItemBytes > 0 && n > int64(len(r.b)/minItemBytes) {
 		r.fail(errShort)
 		return 0
@@ -156,69 +166,152 @@ func (r *reader) blockCount(minItemBytes int) int {
 //     array then writes items outside the slice.
 //
 // It also enforces the decoder's array limit before reading items, whatever
-// their type (an array of nulls takes no bytes). Bytes after the datum are
-// left alone, as hamba leaves them.
-func checkDatum(s avro.Schema, b []byte) error {
-	r := reader{b: b}
-	r.skip(s)
-	return r.err
+// their type (an array of nulls takes no bytes), and bounds the items of
+// the whole datum (see checker.itemsLeft), so that its walk, and hamba's,
+// take time linear in len(b). Bytes after the datum are left alone, as
+// hamba leaves them.
+//
+// checkDatum is for data that hamba decodes with s itself; data that hamba
+// reads through a schema resolved from s go through checkResolvedDatum.
+func checkDatum(s avro.Schema, b []byte) error { return check(s, b, false) }
+
+// checkResolvedDatum is checkDatum for a writer schema s that hamba reads
+// through a schema resolved to a reader's. Hamba skips the fields that the
+// reader lacks, and skips an array or map block that has a byte size by
+// jumping over that many bytes, without reading its items: where the size
+// is not the bytes the items take, hamba goes on reading from another
+// place than the one checked, with nothing checked there (a block count of
+// 2^62 that its skip then iterates, ignoring the end of the bytes: a
+// decode that never returns). So every block must take exactly the bytes
+// its header says. Data decoded with the writer's own schema are held to
+// nothing of the kind: hamba ignores byte sizes there, and so does the
+// Decoder, which must agree with the codec on them.
+func checkResolvedDatum(s avro.Schema, b []byte) error { return check(s, b, true) }
+
+func check(s avro.Schema, b []byte, exactSizes bool) error {
+	c := checker{reader: reader{b: b}, itemsLeft: len(b) + maxSliceItems, exactSizes: exactSizes}
+	c.skip(s)
+	return c.err
 }
 
-func (r *reader) skip(s avro.Schema) {
-	if r.err != nil {
+// checker walks a datum for checkDatum.
+type checker struct {
+	reader
+
+	// itemsLeft is how many more array items and map entries the datum may
+	// claim, all its arrays and maps together: one per byte of the datum,
+	// plus one full array of items that take no bytes (nulls, empty
+	// records). An item that takes bytes pays for itself, so this never
+	// refuses data of the published schemas; but without it, arrays of
+	// arrays of empty records claim 1024 items for every 3 bytes, some 85
+	// million in a record of MaxRecordBytes, each walked here and again by
+	// hamba (in a field it skips, with no limit of its own): half a second.
+	itemsLeft int
+
+	// exactSizes holds every block that has a byte size to that size (see
+	// checkResolvedDatum).
+	exactSizes bool
+}
+
+var errDatumItems = fmt.Errorf("arrays and maps claim more items than the datum has bytes, beyond %d", maxSliceItems)
+
+func (c *checker) skip(s avro.Schema) {
+	if c.err != nil {
 		return
 	}
 	switch s := s.(type) {
 	case *avro.RecordSchema:
 		for _, f := range s.Fields() {
-			r.skip(f.Type())
+			c.skip(f.Type())
 		}
 	case *avro.RefSchema:
-		r.skip(s.Schema())
+		c.skip(s.Schema())
 	case *avro.EnumSchema:
-		r.int()
+		c.int()
 	case *avro.UnionSchema:
 		types := s.Types()
-		if i := r.index(len(types)); r.err == nil {
-			r.skip(types[i])
+		if i := c.index(len(types)); c.err == nil {
+			c.skip(types[i])
 		}
 	case *avro.ArraySchema:
-		for n, total := r.blockCount(0), 0; n > 0; n = r.blockCount(0) {
-			if n > maxSliceItems-total {
-				r.fail(errTooManyItems)
-				return
-			}
-			total += n
-			for range n {
-				r.skip(s.Items())
-			}
-		}
+		c.array(s)
 	case *avro.MapSchema:
-		for n := r.blockCount(1); n > 0; n = r.blockCount(1) {
-			for range n {
-				r.bytes()
-				r.skip(s.Values())
-			}
-		}
+		c.mapEntries(s)
 	case *avro.FixedSchema:
-		r.take(s.Size())
+		c.take(s.Size())
 	case *avro.NullSchema:
 	case *avro.PrimitiveSchema:
-		switch s.Type() {
-		case avro.Boolean:
-			r.take(1)
-		case avro.Int:
-			r.int()
-		case avro.Long:
-			r.long()
-		case avro.Float:
-			r.take(4)
-		case avro.Double:
-			r.take(8)
-		default: // string, bytes
-			r.bytes()
-		}
+		c.primitive(s.Type())
 	default:
-		r.fail(fmt.Errorf("schema type %s cannot be checked", s.Type()))
+		c.fail(fmt.Errorf("schema type %s cannot be checked", s.Type()))
+	}
+}
+
+func (c *checker) array(s *avro.ArraySchema) {
+	total := 0
+	for {
+		n, size := c.blockHeader()
+		if n == 0 {
+			return
+		}
+		if n > int64(maxSliceItems-total) {
+			c.fail(errTooManyItems)
+			return
+		}
+		total += int(n)
+		c.block(int(n), size, s.Items(), false)
+	}
+}
+
+func (c *checker) mapEntries(s *avro.MapSchema) {
+	for {
+		n, size := c.blockHeader()
+		if n == 0 {
+			return
+		}
+		if n > int64(len(c.b)) { // every key takes a byte at least
+			c.fail(errShort)
+			return
+		}
+		c.block(int(n), size, s.Values(), true)
+	}
+}
+
+// block walks the n items of an array block, or the n entries of a map
+// block (keyed), whose items are of schema s, after charging them to the
+// datum's itemsLeft; then it holds the block to its byte size if it must.
+// A size of 0 or less makes hamba read the items one by one, as here.
+func (c *checker) block(n int, size int64, s avro.Schema, keyed bool) {
+	if n > c.itemsLeft {
+		c.fail(errDatumItems)
+		return
+	}
+	c.itemsLeft -= n
+	start := len(c.b)
+	for range n {
+		if keyed {
+			c.bytes()
+		}
+		c.skip(s)
+	}
+	if took := int64(start - len(c.b)); c.exactSizes && size > 0 && c.err == nil && took != size {
+		c.fail(fmt.Errorf("block size %d, its items take %d bytes", size, took))
+	}
+}
+
+func (c *checker) primitive(t avro.Type) {
+	switch t {
+	case avro.Boolean:
+		c.take(1)
+	case avro.Int:
+		c.int()
+	case avro.Long:
+		c.long()
+	case avro.Float:
+		c.take(4)
+	case avro.Double:
+		c.take(8)
+	default: // string, bytes
+		c.bytes()
 	}
 }

@@ -219,6 +219,119 @@ func TestConfluentFraming(t *testing.T) {
 	}
 }
 
+// withSkippedFields returns the published schema with fields added that
+// the reader lacks, so that hamba skips them: an array of arrays of empty
+// records, an array of strings and a map of strings, in this order. A
+// registry may hold such a writer schema.
+func withSkippedFields(t testing.TB) string {
+	t.Helper()
+	versions, err := schemas.LineageEventVersions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s map[string]any
+	if err := json.Unmarshal([]byte(versions[len(versions)-1]), &s); err != nil {
+		t.Fatal(err)
+	}
+	empty := map[string]any{"type": "record", "name": "Nothing", "fields": []any{}}
+	s["fields"] = append(s["fields"].([]any),
+		map[string]any{"name": "x_nested", "type": map[string]any{"type": "array", "items": map[string]any{"type": "array", "items": empty}}},
+		map[string]any{"name": "x_list", "type": map[string]any{"type": "array", "items": "string"}},
+		map[string]any{"name": "x_dict", "type": map[string]any{"type": "map", "values": "string"}},
+	)
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// skippingRegistry answers schema id 1 with withSkippedFields and knows no
+// other id.
+func skippingRegistry(t testing.TB) Registry {
+	text := withSkippedFields(t)
+	return registryFunc(func(_ context.Context, id int) (string, error) {
+		if id != 1 {
+			return "", fmt.Errorf("id %d: %w", id, ErrSchemaNotFound)
+		}
+		return text, nil
+	})
+}
+
+// skippedBlocks are bodies of the fields of withSkippedFields, after an
+// event's: conformant ones, and ones that made hamba loop for seconds, or
+// for ever.
+var skippedBlocks = struct {
+	conformant, nested, listJump, dictJump []byte
+}{
+	// No nested arrays; two strings in a block of -2 items and 4 bytes;
+	// one entry in a block of -1 item and 4 bytes.
+	conformant: []byte{0x00, 0x03, 0x08, 0x02, 'a', 0x02, 'b', 0x00, 0x01, 0x08, 0x02, 'k', 0x02, 'v', 0x00},
+	// Two arrays of 1024 empty records, in 8 bytes.
+	nested: []byte{0x04, 0x80, 0x10, 0x00, 0x80, 0x10, 0x00, 0x00, 0x00, 0x00},
+	// A block of -1 string that claims 1 byte: hamba jumps over the
+	// string's length only and reads its bytes as a block of 2^62 strings,
+	// which it skips one by one past the end of the bytes.
+	listJump: slices.Concat([]byte{0x00, 0x01, 0x02, 0x14}, binary.AppendVarint(nil, 1<<62), []byte{0x00, 0x00}),
+	// The same in a map block, through an entry's key.
+	dictJump: slices.Concat([]byte{0x00, 0x00, 0x01, 0x02, 0x14}, binary.AppendVarint(nil, 1<<62), []byte{0x00, 0x00}),
+}
+
+// TestSkippedFields: in fields that the reader lacks, which hamba skips
+// without its limits and by block byte sizes, data that would keep it busy
+// are poison, refused at once; conformant data decode.
+func TestSkippedFields(t *testing.T) {
+	c := newTestCodec(t, WithRegistry(skippingRegistry(t)))
+	want := lineagetest.Access(lineagetest.UUID(1), "C00000001", lineagetest.Base)
+	event := encode(t, c, want)[soeHeaderLen:]
+	frame := func(extra []byte) []byte { return slices.Concat([]byte{0, 0, 0, 0, 1}, event, extra) }
+	for _, tc := range []struct {
+		name  string
+		extra []byte
+	}{
+		{"arrays of empty records past the datum's items", skippedBlocks.nested},
+		{"array block size jumping into a string", skippedBlocks.listJump},
+		{"map block size jumping into a key", skippedBlocks.dictJump},
+	} {
+		for name, d := range decoders(c) {
+			t.Run(tc.name+"/"+name, func(t *testing.T) {
+				var e lineage.Event
+				err := decodeWithin(t, d, frame(tc.extra), &e)
+				var pe *PoisonError
+				if !errors.As(err, &pe) || pe.Reason != ReasonMalformed {
+					t.Fatalf("want poison %s, got %v", ReasonMalformed, err)
+				}
+			})
+		}
+	}
+	t.Run("conformant blocks", func(t *testing.T) {
+		var got lineage.Event
+		if err := decodeWithin(t, c, frame(skippedBlocks.conformant), &got); err != nil {
+			t.Fatal(err)
+		}
+		sameEvent(t, want, got)
+	})
+}
+
+// decodeWithin decodes value with d, failing the test if that does not
+// return within a bound that a refusal, a few microseconds, never nears:
+// without it, a decode that never returns would fail only with the
+// test's timeout.
+func decodeWithin(t *testing.T, d interface {
+	Decode(context.Context, []byte, *lineage.Event) error
+}, value []byte, e *lineage.Event) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- d.Decode(context.Background(), value, e) }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatalf("decode did not return within 10s")
+		return nil
+	}
+}
+
 // evolve returns the published schema with one optional field and one enum
 // symbol added, the two changes the evolution rules allow.
 func evolve(t *testing.T, text string) string {
@@ -338,12 +451,17 @@ func v2Record(e lineage.Event, channel string) map[string]any {
 	return rec
 }
 
+// FuzzDecode decodes values in both framings: single-object encoding of
+// the published schemas, and Confluent framing of schema id 1, a writer
+// schema with fields that hamba skips (testdata holds values that made it
+// loop there).
 func FuzzDecode(f *testing.F) {
-	c := newTestCodec(f)
+	c := newTestCodec(f, WithRegistry(skippingRegistry(f)))
 	for i, e := range lineagetest.Events(1, 3, 3) {
 		b := encode(f, c, e)
 		f.Add(b)
 		f.Add(b[:len(b)/(i+2)])
+		f.Add(slices.Concat([]byte{0, 0, 0, 0, 1}, b[soeHeaderLen:], skippedBlocks.conformant))
 	}
 	f.Add([]byte{0, 0, 0, 0, 1, 2})
 	f.Add([]byte{0xC3, 0x01})
@@ -352,7 +470,7 @@ func FuzzDecode(f *testing.F) {
 		if err := c.Decode(context.Background(), b, &e); err != nil {
 			var pe *PoisonError
 			if !errors.As(err, &pe) {
-				t.Fatalf("without a registry every decode error is poison, got %v", err)
+				t.Fatalf("with a registry that always answers, every decode error is poison, got %v", err)
 			}
 		}
 	})
