@@ -48,7 +48,8 @@ func NewKeyer(key []byte) (*Keyer, error) {
 func ParseKey(hexKey string) (*Keyer, error) {
 	key, err := hex.DecodeString(strings.TrimSpace(hexKey))
 	if err != nil {
-		return nil, fmt.Errorf("identity key is not hex: %w", err)
+		// Not wrapped: hex's error quotes the offending character of the key.
+		return nil, errors.New("identity key is not an even number of hex digits")
 	}
 	return NewKeyer(key)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"github.com/sethvargo/go-envconfig"
 
 	"github.com/balticom/lineage/pkg/httpauth"
+	"github.com/balticom/lineage/pkg/identity"
 	"github.com/balticom/lineage/pkg/secret"
 	"github.com/balticom/lineage/pkg/taxonomy"
 )
@@ -28,6 +30,12 @@ type Config struct {
 	// Sources is "crm:token1,billing:token2": one bearer token per source
 	// system, each name a taxonomy source system code.
 	Sources secret.Secret `env:"SOURCES, required"`
+	// IdentityKey is the operator's identity key in hex, at least 32
+	// bytes (openssl rand -hex 32): the gateway hashes the identifiers of
+	// events (subject_identifier) and of identity links with it. It must be
+	// the key of every other producer of identifiers. Optional: without it
+	// the gateway serves events with subject_id and refuses identifiers.
+	IdentityKey secret.Secret `env:"IDENTITY_KEY"`
 
 	MaxBodyBytes   int64         `env:"MAX_BODY_BYTES, default=1048576"`
 	MaxBatch       int           `env:"MAX_BATCH, default=500"`
@@ -78,6 +86,9 @@ func loadConfig(ctx context.Context, l envconfig.Lookuper) (Config, error) {
 	if _, err := parseSources(cfg.Sources); err != nil {
 		errs = append(errs, err)
 	}
+	if _, err := parseIdentityKey(cfg.IdentityKey); err != nil {
+		errs = append(errs, err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("read configuration: %w", err)
 	}
@@ -103,12 +114,32 @@ func parseSources(s secret.Secret) (*httpauth.Tokens, error) {
 	return tokens, nil
 }
 
+// parseIdentityKey parses GATEWAY_IDENTITY_KEY; nil, nil when it is not
+// set. Errors never show the key.
+func parseIdentityKey(s secret.Secret) (*identity.Keyer, error) {
+	if s == "" {
+		return nil, nil
+	}
+	// Decoded here rather than by identity.ParseKey, whose error would
+	// quote hex's, which quotes the offending character of the key.
+	key, err := hex.DecodeString(strings.TrimSpace(s.Reveal()))
+	if err != nil {
+		return nil, fmt.Errorf("%sIDENTITY_KEY must be hex (openssl rand -hex %d)", envPrefix, identity.MinKeyBytes)
+	}
+	k, err := identity.NewKeyer(key)
+	if err != nil {
+		return nil, fmt.Errorf("%sIDENTITY_KEY: %w", envPrefix, err)
+	}
+	return k, nil
+}
+
 // LogValue implements slog.LogValuer: every field, secrets redacted.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("listen_addr", c.ListenAddr),
 		slog.Any("kafka_brokers", c.KafkaBrokers),
 		slog.Any("sources", c.Sources),
+		slog.Any("identity_key", c.IdentityKey),
 		slog.Int64("max_body_bytes", c.MaxBodyBytes),
 		slog.Int("max_batch", c.MaxBatch),
 		slog.Int("max_in_flight", c.MaxInFlight),

@@ -13,7 +13,10 @@ import (
 	"github.com/sethvargo/go-envconfig"
 )
 
-const testSources = "crm:crm-0123456789abcdef,billing:billing-0123456789abcdef"
+const testSources = "crm:crm-0123456789abcdef,billing:billing-0123456789abcdef,cdr_mediation:cdr-0123456789abcdef"
+
+// testIdentityKey is a valid GATEWAY_IDENTITY_KEY: 32 bytes in hex.
+const testIdentityKey = "5eC4e75eC4e75eC4e75eC4e75eC4e75eC4e75eC4e75eC4e75eC4e75eC4e75eC4"
 
 func TestLoadConfig(t *testing.T) {
 	tests := []struct {
@@ -75,6 +78,25 @@ func TestLoadConfig(t *testing.T) {
 			wantErr: "GATEWAY_MAX_CONNS (10) must be at least GATEWAY_MAX_IN_FLIGHT (64)"},
 		{name: "not a duration", env: map[string]string{"GATEWAY_SOURCES": testSources, "GATEWAY_PUBLISH_TIMEOUT": "ten"},
 			wantErr: `invalid duration "ten"`},
+		{name: "identity key", env: map[string]string{"GATEWAY_SOURCES": testSources, "GATEWAY_IDENTITY_KEY": " " + testIdentityKey + "\n"},
+			check: func(t *testing.T, c Config) {
+				k, err := parseIdentityKey(c.IdentityKey)
+				if err != nil || k == nil {
+					t.Fatalf("parseIdentityKey = %v, %v", k, err)
+				}
+			}},
+		{name: "no identity key", env: map[string]string{"GATEWAY_SOURCES": testSources, "GATEWAY_IDENTITY_KEY": ""},
+			check: func(t *testing.T, c Config) {
+				if k, err := parseIdentityKey(c.IdentityKey); k != nil || err != nil {
+					t.Fatalf("parseIdentityKey of no key = %v, %v; want nil, nil", k, err)
+				}
+			}},
+		{name: "identity key not hex", env: map[string]string{"GATEWAY_SOURCES": testSources, "GATEWAY_IDENTITY_KEY": "q" + testIdentityKey[1:]},
+			wantErr: "GATEWAY_IDENTITY_KEY must be hex (openssl rand -hex 32)"},
+		{name: "identity key odd", env: map[string]string{"GATEWAY_SOURCES": testSources, "GATEWAY_IDENTITY_KEY": testIdentityKey[1:]},
+			wantErr: "GATEWAY_IDENTITY_KEY must be hex"},
+		{name: "identity key short", env: map[string]string{"GATEWAY_SOURCES": testSources, "GATEWAY_IDENTITY_KEY": testIdentityKey[:32]},
+			wantErr: "GATEWAY_IDENTITY_KEY: identity key has 16 bytes, want at least 32"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,6 +108,9 @@ func TestLoadConfig(t *testing.T) {
 				if strings.Contains(err.Error(), "0123456789abcdef") || strings.Contains(err.Error(), "crm:") {
 					t.Errorf("error reveals a token: %v", err)
 				}
+				if strings.Contains(err.Error(), "5eC4") || strings.Contains(err.Error(), "'q'") || strings.Contains(err.Error(), "U+") {
+					t.Errorf("error reveals the identity key: %v", err)
+				}
 				return
 			}
 			if err != nil {
@@ -96,15 +121,18 @@ func TestLoadConfig(t *testing.T) {
 	}
 }
 
-func TestConfigLogMasksSources(t *testing.T) {
-	c, err := loadConfig(context.Background(), envconfig.MapLookuper(map[string]string{"GATEWAY_SOURCES": testSources}))
+func TestConfigLogMasksSecrets(t *testing.T) {
+	c, err := loadConfig(context.Background(), envconfig.MapLookuper(map[string]string{
+		"GATEWAY_SOURCES": testSources, "GATEWAY_IDENTITY_KEY": testIdentityKey,
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("starting", "config", c)
 	out := buf.String()
-	if strings.Contains(out, "0123456789abcdef") || !strings.Contains(out, `"sources":"[redacted]"`) {
+	if strings.Contains(out, "0123456789abcdef") || strings.Contains(out, "5eC4") ||
+		!strings.Contains(out, `"sources":"[redacted]"`) || !strings.Contains(out, `"identity_key":"[redacted]"`) {
 		t.Errorf("config log: %s", out)
 	}
 	var line struct {

@@ -1,8 +1,11 @@
 // Command gateway is the HTTP ingest gateway: source systems that cannot
-// embed the Go SDK post lineage events as JSON, and the gateway validates
-// them against the taxonomy and publishes them to Kafka through the SDK,
-// answering only after Kafka acknowledged them. See openapi.yaml for the
-// endpoints and config.go for the environment variables.
+// embed the Go SDK post lineage events and identity links as JSON, and the
+// gateway validates them against the taxonomy and publishes them to Kafka
+// through the SDK, answering only after Kafka acknowledged them.
+// Identifiers (phone numbers, IP addresses, contracts, devices) arrive in
+// clear and leave as HMACs under the operator's identity key
+// (GATEWAY_IDENTITY_KEY; without it they are refused). See openapi.yaml for
+// the endpoints and config.go for the environment variables.
 package main
 
 import (
@@ -57,6 +60,13 @@ func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err err
 	if err != nil {
 		return err
 	}
+	keyer, err := parseIdentityKey(cfg.IdentityKey)
+	if err != nil {
+		return err
+	}
+	if keyer == nil {
+		log.Info("no identity key: events with subject_identifier and identity links are refused with 422")
+	}
 
 	flushTelemetry, err := telemetry.Setup(ctx, telemetry.Config{
 		ServiceName: serviceName, OTLPEndpoint: cfg.OTLPEndpoint, Insecure: cfg.OTLPInsecure,
@@ -95,6 +105,7 @@ func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err err
 	gw, err := httpingest.New(httpingest.Deps{
 		Publisher:      pub,
 		Sources:        sources,
+		Keyer:          keyer,
 		Log:            log,
 		Checks:         []httphealth.Check{{Name: "kafka", Func: pub.Ping}},
 		MaxBodyBytes:   cfg.MaxBodyBytes,

@@ -8,20 +8,26 @@ import (
 	"slices"
 	"time"
 
+	"github.com/balticom/lineage/pkg/identity"
 	"github.com/balticom/lineage/pkg/lineage"
 )
 
-// DefaultMaxBatch is the most events a batch may hold when Decoder.MaxBatch
-// is not set.
+// DefaultMaxBatch is the most events (or links) a batch may hold when
+// Decoder.MaxBatch is not set.
 const DefaultMaxBatch = 500
 
 // Decoder decodes request bodies. A Decoder is immutable and safe for
 // concurrent use.
 type Decoder struct {
-	// MaxBatch is the most events a batch may hold (DefaultMaxBatch if 0).
+	// MaxBatch is the most events, or links, a batch may hold
+	// (DefaultMaxBatch if 0).
 	MaxBatch int
 	// NewID gives an event without event_id its id (lineage.NewID if nil).
 	NewID func() string
+	// Keyer hashes identifiers (an event's subject_identifier, a link's
+	// identifier). Nil: bodies that carry one are refused with
+	// ErrNoIdentityKey, since the value must not go on in clear.
+	Keyer *identity.Keyer
 }
 
 // DecodeEvent decodes a body holding one event object. An event without
@@ -29,7 +35,7 @@ type Decoder struct {
 // occurred_at if that is later (a source's clock ahead of ours). r is read
 // to its end: bound it (http.MaxBytesReader).
 func (d *Decoder) DecodeEvent(r io.Reader, receivedAt time.Time) (lineage.Event, error) {
-	p, err := d.parser(r, receivedAt)
+	p, err := d.parser(r, receivedAt, docEvent)
 	if err != nil {
 		return lineage.Event{}, err
 	}
@@ -47,14 +53,14 @@ func (d *Decoder) DecodeEvent(r io.Reader, receivedAt time.Time) (lineage.Event,
 // MaxBatch events, each with the defaults of DecodeEvent. It stops at the
 // first error, or at the event past the maximum.
 func (d *Decoder) DecodeBatch(r io.Reader, receivedAt time.Time) ([]lineage.Event, error) {
-	p, err := d.parser(r, receivedAt)
+	p, err := d.parser(r, receivedAt, docBatch)
 	if err != nil {
 		return nil, err
 	}
 	var events []lineage.Event
 	err = p.members(batchMembers, 1, func(int) error {
 		var err error
-		events, err = p.events()
+		events, err = batchOf(p, "event", p.event)
 		return err
 	})
 	if err != nil {
@@ -66,7 +72,7 @@ func (d *Decoder) DecodeBatch(r io.Reader, receivedAt time.Time) ([]lineage.Even
 	return events, nil
 }
 
-func (d *Decoder) parser(r io.Reader, receivedAt time.Time) (*parser, error) {
+func (d *Decoder) parser(r io.Reader, receivedAt time.Time, doc docKind) (*parser, error) {
 	body, err := io.ReadAll(r)
 	if err != nil {
 		return nil, &Error{Kind: ErrUnreadable, Rule: "the body could not be read", Err: err}
@@ -79,7 +85,7 @@ func (d *Decoder) parser(r io.Reader, receivedAt time.Time) (*parser, error) {
 	if newID == nil {
 		newID = lineage.NewID
 	}
-	p := &parser{b: body, maxBatch: max, newID: newID, receivedAt: receivedAt}
+	p := &parser{b: body, maxBatch: max, newID: newID, keyer: d.Keyer, receivedAt: receivedAt, doc: doc}
 	if p.peek() == kindEnd {
 		return nil, &Error{Kind: ErrMalformed, Rule: "the body is empty: want a JSON object"}
 	}
@@ -87,14 +93,18 @@ func (d *Decoder) parser(r io.Reader, receivedAt time.Time) (*parser, error) {
 }
 
 // Members returns the member names the decoder accepts, by object:
-// "batch", "event", "actor" and "recipient". Attributes are free string
-// keys. It is for documentation and its tests; the slices are copies.
+// "batch", "event", "actor", "recipient", "identifier", "link_batch" and
+// "link". Attributes are free string keys. It is for documentation and its
+// tests; the slices are copies.
 func Members() map[string][]string {
 	return map[string][]string{
-		"batch":     slices.Clone(batchMembers),
-		"event":     slices.Clone(eventMembers),
-		"actor":     slices.Clone(actorMembers),
-		"recipient": slices.Clone(recipientMembers),
+		"batch":      slices.Clone(batchMembers),
+		"event":      slices.Clone(eventMembers),
+		"actor":      slices.Clone(actorMembers),
+		"recipient":  slices.Clone(recipientMembers),
+		"identifier": slices.Clone(identifierMembers),
+		"link_batch": slices.Clone(linkBatchMembers),
+		"link":       slices.Clone(linkMembers),
 	}
 }
 
@@ -106,15 +116,26 @@ var (
 	eventMembers = []string{
 		"event_id", "kind", "occurred_at", "recorded_at", "source_system", "actor", "subject_id",
 		"data_categories", "purpose", "legal_basis", "legitimate_interest", "recipient", "attributes",
+		"subject_identifier",
 	}
-	// kind, occurred_at, source_system, actor, subject_id, data_categories,
-	// purpose, legal_basis.
-	eventRequired uint32 = 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<6 | 1<<7 | 1<<8 | 1<<9
+	// kind, occurred_at, source_system, actor, data_categories, purpose,
+	// legal_basis; and subject_id or subject_identifier, which event checks.
+	eventRequired uint32 = 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<9
 
 	actorMembers             = []string{"type", "id"}
 	actorRequired     uint32 = 1<<0 | 1<<1
 	recipientMembers         = []string{"id", "name", "category", "country", "transfer_mechanism"}
 	recipientRequired        = uint32(1<<0 | 1<<1 | 1<<2 | 1<<3)
+)
+
+// docKind is what a body should hold: it picks the hint of an unknown
+// member's error.
+type docKind int
+
+const (
+	docEvent docKind = iota
+	docBatch
+	docLinks
 )
 
 // parser decodes one body held in b, from the cursor i. It is used by one
@@ -125,7 +146,9 @@ type parser struct {
 	path       path
 	maxBatch   int
 	newID      func() string
+	keyer      *identity.Keyer
 	receivedAt time.Time
+	doc        docKind
 }
 
 func (p *parser) push(name string) { p.path = append(p.path, step{name: name, index: -1}) }
@@ -226,10 +249,20 @@ func (p *parser) key() ([]byte, error) {
 }
 
 func (p *parser) unknownRule() string {
-	if len(p.path) == 1 && p.path[0].name == "events" {
-		return "unknown field: a batch {\"events\": [...]} goes to POST /v1/events/batch"
+	if len(p.path) == 1 {
+		switch name := p.path[0].name; {
+		case name == "events" && p.doc == docEvent:
+			return "unknown field: a batch {\"events\": [...]} goes to POST /v1/events/batch"
+		case name == "links" && p.doc != docLinks:
+			return "unknown field: identity links {\"links\": [...]} go to POST /v1/identity-links"
+		case name == "events" && p.doc == docLinks:
+			return "unknown field: events go to POST /v1/events/batch"
+		}
 	}
-	return "unknown field: not in the event schema (lineage event v1)"
+	if p.doc == docLinks {
+		return "unknown field: not in the identity link schema (identity link v1)"
+	}
+	return "unknown field: not in the event schema (lineage event v2)"
 }
 
 // str reads a string.
@@ -309,24 +342,25 @@ func parseTime(b []byte) (time.Time, bool) {
 	return t.UTC(), true
 }
 
-// events reads the batch's array of events.
-func (p *parser) events() ([]lineage.Event, error) {
-	if err := p.open('[', "an array of event objects"); err != nil {
+// batchOf reads a batch's array of 1 to maxBatch objects, each with read;
+// noun names them in errors ("event", "link").
+func batchOf[T any](p *parser, noun string, read func(*T) error) ([]T, error) {
+	if err := p.open('[', "an array of "+noun+" objects"); err != nil {
 		return nil, err
 	}
-	var events []lineage.Event
+	var out []T
 	p.ws()
 	if p.i < len(p.b) && p.b[p.i] == ']' {
 		p.i++
-		return nil, p.fail(ErrBatchSize, "must hold at least one event")
+		return nil, p.fail(ErrBatchSize, "must hold at least one "+noun)
 	}
 	for {
-		if len(events) == p.maxBatch {
-			return nil, p.fail(ErrBatchSize, fmt.Sprintf("must hold at most %d events: split the batch", p.maxBatch))
+		if len(out) == p.maxBatch {
+			return nil, p.fail(ErrBatchSize, fmt.Sprintf("must hold at most %d %ss: split the batch", p.maxBatch, noun))
 		}
-		events = append(events, lineage.Event{})
-		p.pushIndex(len(events) - 1)
-		if err := p.event(&events[len(events)-1]); err != nil {
+		out = append(out, *new(T))
+		p.pushIndex(len(out) - 1)
+		if err := read(&out[len(out)-1]); err != nil {
 			return nil, err
 		}
 		p.pop()
@@ -335,14 +369,14 @@ func (p *parser) events() ([]lineage.Event, error) {
 			return nil, err
 		}
 		if !more {
-			return events, nil
+			return out, nil
 		}
 	}
 }
 
 // event reads one event object into e and applies the defaults.
 func (p *parser) event(e *lineage.Event) error {
-	var hasID, hasRecorded bool
+	var hasID, hasRecorded, hasSubjectID bool
 	err := p.members(eventMembers, eventRequired, func(i int) error {
 		var err error
 		switch i {
@@ -367,6 +401,7 @@ func (p *parser) event(e *lineage.Event) error {
 			err = p.actor(&e.Actor)
 		case 6:
 			e.SubjectID, err = p.str()
+			hasSubjectID = true
 		case 7:
 			e.DataCategories, err = p.categories()
 		case 8:
@@ -379,11 +414,19 @@ func (p *parser) event(e *lineage.Event) error {
 			e.Recipient, err = p.recipient()
 		case 12:
 			e.Attributes, err = p.attributes()
+		case 13:
+			e.SubjectIdentifier, err = p.identifier(true)
 		}
 		return err
 	})
 	if err != nil {
 		return err
+	}
+	if !hasSubjectID && e.SubjectIdentifier == nil {
+		// Both given is lineage.Validate's to refuse: the body is well-formed.
+		p.push("subject_id")
+		return p.fail(ErrInvalidField, "required, or subject_identifier instead when the source knows the subject "+
+			"only by a phone number, IP address, contract or device")
 	}
 	if !hasID {
 		e.ID = p.newID()

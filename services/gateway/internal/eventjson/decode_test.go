@@ -1,6 +1,7 @@
 package eventjson
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"testing/iotest"
 	"time"
 
+	"github.com/balticom/lineage/pkg/identity"
 	"github.com/balticom/lineage/pkg/lineage"
 )
 
@@ -15,7 +17,18 @@ var received = time.Date(2026, 3, 2, 9, 31, 0, 0, time.UTC)
 
 const fixedID = "00000000-0000-4000-8000-0000000000ff"
 
-func decoder() *Decoder { return &Decoder{MaxBatch: 3, NewID: func() string { return fixedID }} }
+// testKeyer hashes identifiers in tests: a fixed key of 32 sevens.
+var testKeyer = func() *identity.Keyer {
+	k, err := identity.NewKeyer(bytes.Repeat([]byte{7}, identity.MinKeyBytes))
+	if err != nil {
+		panic(err)
+	}
+	return k
+}()
+
+func decoder() *Decoder {
+	return &Decoder{MaxBatch: 3, NewID: func() string { return fixedID }, Keyer: testKeyer}
+}
 
 // transferJSON is a valid transfer with every member set.
 const transferJSON = `{
@@ -144,6 +157,11 @@ func TestDecodeEventErrors(t *testing.T) {
 			kind: ErrInvalidField, field: "kind", ruleHas: "given twice"},
 		{name: "missing required", body: func(t *testing.T) string { return replace(t, `"purpose":"service_provision",`, ``) },
 			kind: ErrInvalidField, field: "purpose", ruleHas: "required"},
+		{name: "no subject", body: func(t *testing.T) string { return replace(t, `"subject_id":"C00012345",`, ``) },
+			kind: ErrInvalidField, field: "subject_id", ruleHas: "required, or subject_identifier instead"},
+		{name: "null identifier is no subject", body: func(t *testing.T) string {
+			return replace(t, `"subject_id":"C00012345",`, `"subject_identifier":null,`)
+		}, kind: ErrInvalidField, field: "subject_id", ruleHas: "required, or subject_identifier"},
 		{name: "missing nested required", body: func(t *testing.T) string { return replace(t, `"type":"employee_role",`, ``) },
 			kind: ErrInvalidField, field: "actor.type", ruleHas: "required"},
 		{name: "wrong type number", body: func(t *testing.T) string { return replace(t, `"C00012345"`, `12345`) },

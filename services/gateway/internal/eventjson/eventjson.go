@@ -1,6 +1,14 @@
-// Package eventjson decodes lineage events from the gateway's JSON: one
-// event object, or a batch {"events": [...]}. Member names are those of the
-// Avro schema (schemas/lineage/event.v1.avsc).
+// Package eventjson decodes the gateway's JSON: lineage events (one event
+// object, or a batch {"events": [...]}) and identity links (a batch
+// {"links": [...]}). Member names are those of the Avro schemas
+// (schemas/lineage/event.v2.avsc, schemas/identity/link.v1.avsc), except
+// that an identifier is sent as {"kind", "value"}, its value in clear.
+//
+// Identifiers are keyed-hashed while decoding (package identity): the
+// decoded event or link holds only the HMAC, so the clear phone number,
+// address, contract or device goes no further than the request body, and
+// no error quotes it. A Decoder without a Keyer refuses identifiers
+// (ErrNoIdentityKey).
 //
 // Decoding is strict, so that a mistake in a source system is refused and
 // named instead of silently changing a fact: unknown members, members given
@@ -8,7 +16,9 @@
 // microseconds and a zone, and anything after the JSON value are errors.
 // Every error is an *Error naming the member's path ("events[2].actor.type")
 // and the rule broken. Whether the codes are right is lineage.Validate's
-// business, not this package's.
+// (and IdentityLink.Validate's) business, not this package's; whether an
+// identifier's value is one is this package's, since only the clear value
+// can tell.
 //
 // The decoder reads the whole body (the caller bounds it with
 // http.MaxBytesReader), lexes it in place and stops at the first error; it
@@ -37,6 +47,10 @@ var (
 	ErrInvalidField = errors.New("invalid field")
 	// ErrBatchSize: a batch with no events or more than the maximum.
 	ErrBatchSize = errors.New("batch size")
+	// ErrNoIdentityKey: an identifier (subject_identifier, a link) was
+	// sent to a Decoder that has no Keyer to hash it with. The body may be
+	// well-formed; the gateway is not set up to accept it.
+	ErrNoIdentityKey = errors.New("no identity key")
 )
 
 // Error is a body that is not a well-formed event or batch.

@@ -10,14 +10,16 @@ import (
 	"github.com/balticom/lineage/pkg/lineage"
 )
 
-// FuzzDecodeEvents feeds arbitrary bodies to both decoders: they must never
-// panic, must fail only with an *Error of a known kind, and must return
-// only events with an id and at most MaxBatch of them. A body they accept
-// must be valid JSON whose strings encoding/json reads the same. The seed
-// corpus is in testdata/fuzz/FuzzDecodeEvents.
+// FuzzDecodeEvents feeds arbitrary bodies to the event, batch and link
+// decoders: they must never panic, must fail only with an *Error of a known
+// kind, and must return only events with an id and at most MaxBatch events
+// or links. A body they accept must be valid JSON whose strings
+// encoding/json reads the same; an identifier accepted must be the Keyer's
+// HMAC of the value encoding/json reads. The seed corpus is in
+// testdata/fuzz/FuzzDecodeEvents.
 func FuzzDecodeEvents(f *testing.F) {
 	d := decoder()
-	kinds := []error{ErrMalformed, ErrUnreadable, ErrUnknownField, ErrInvalidField, ErrBatchSize}
+	kinds := []error{ErrMalformed, ErrUnreadable, ErrUnknownField, ErrInvalidField, ErrBatchSize, ErrNoIdentityKey}
 	check := func(t *testing.T, err error) {
 		t.Helper()
 		var de *Error
@@ -50,6 +52,23 @@ func FuzzDecodeEvents(f *testing.F) {
 		case !json.Valid(body):
 			t.Fatalf("accepted a batch that is not JSON: %q", body)
 		}
+		links, err := d.DecodeLinks(bytes.NewReader(body), received, "crm")
+		switch {
+		case err != nil:
+			check(t, err)
+		case len(links) == 0 || len(links) > d.MaxBatch:
+			t.Fatalf("decoded %d links, want 1 to %d", len(links), d.MaxBatch)
+		case !json.Valid(body):
+			t.Fatalf("accepted links that are not JSON: %q", body)
+		}
+		for _, l := range links {
+			if _, ok := lineage.ParseIdentifierKey(l.Identifier.Key()); !ok || l.RecordedAt.IsZero() {
+				t.Fatalf("decoded link with identifier %+v, recorded_at %s", l.Identifier, l.RecordedAt)
+			}
+			if l.SourceSystem == "" && !bytes.Contains(body, []byte(`"source_system"`)) {
+				t.Fatalf("link without source_system did not get the caller's: %q", body)
+			}
+		}
 	})
 }
 
@@ -74,7 +93,11 @@ type mirror struct {
 		Country   string  `json:"country"`
 		Mechanism *string `json:"transfer_mechanism"`
 	} `json:"recipient"`
-	Attributes map[string]string `json:"attributes"`
+	Attributes        map[string]string `json:"attributes"`
+	SubjectIdentifier *struct {
+		Kind  string `json:"kind"`
+		Value string `json:"value"`
+	} `json:"subject_identifier"`
 }
 
 func sameAsEncodingJSON(t *testing.T, body []byte, e lineage.Event) {
@@ -112,6 +135,16 @@ func sameAsEncodingJSON(t *testing.T, body []byte, e lineage.Event) {
 		}
 		got = append(got, e.Recipient.ID, e.Recipient.Name, e.Recipient.Category, e.Recipient.Country, e.Recipient.TransferMechanism)
 		want = append(want, r.ID, r.Name, r.Category, r.Country, r.Mechanism)
+	}
+	if si := m.SubjectIdentifier; si != nil {
+		keyed, err := testKeyer.Identifier(lineage.IdentifierKind(si.Kind), si.Value)
+		if err != nil {
+			t.Fatalf("accepted an identifier the Keyer refuses: %v", err)
+		}
+		got = append(got, e.SubjectIdentifier)
+		want = append(want, &keyed)
+	} else if e.SubjectIdentifier != nil {
+		t.Fatalf("identifier %+v from a body without one: %q", e.SubjectIdentifier, body)
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("decoded %q, encoding/json reads %q (body %q)", got, want, body)

@@ -25,27 +25,40 @@ func (s *Server) handleEvent(w http.ResponseWriter, r *http.Request) { s.ingest(
 // the order posted.
 func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) { s.ingest(w, r, true) }
 
-func (s *Server) ingest(w http.ResponseWriter, r *http.Request, batch bool) {
-	ctx := r.Context()
-	source, ok := s.authenticate(w, r)
+// admit runs the steps of every publishing request before its body is
+// read: authentication (401), the content type (415), a declared length
+// over the limit (413) and load shedding (429). When ok is false it has
+// answered; otherwise the caller owns release and calls it once, when the
+// request no longer holds memory.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request) (source string, release func(), ok bool) {
+	source, ok = s.authenticate(w, r)
 	if !ok {
-		return
+		return "", nil, false
 	}
 	if !jsonContent(r) {
 		writeError(w, http.StatusUnsupportedMediaType, codeUnsupportedMediaType, "",
 			"the body must be JSON: send Content-Type: application/json")
-		return
+		return "", nil, false
 	}
 	if r.ContentLength > s.maxBody {
 		writeDecodeError(w, &http.MaxBytesError{Limit: s.maxBody}, s.maxBody)
-		return
+		return "", nil, false
 	}
-	release, ok := s.slots.tryAcquire()
+	release, ok = s.slots.tryAcquire()
 	if !ok {
-		s.m.shed.Add(ctx, 1)
+		s.m.shed.Add(r.Context(), 1)
 		w.Header().Set("Retry-After", retryAfterOverloaded)
 		writeError(w, http.StatusTooManyRequests, codeOverloaded, "",
 			fmt.Sprintf("the gateway is serving its maximum of %d requests: retry after %s s", s.slots.size(), retryAfterOverloaded))
+		return "", nil, false
+	}
+	return source, release, true
+}
+
+func (s *Server) ingest(w http.ResponseWriter, r *http.Request, batch bool) {
+	ctx := r.Context()
+	source, release, ok := s.admit(w, r)
+	if !ok {
 		return
 	}
 	// The slot is held until Kafka answered for the events: by this
@@ -86,7 +99,8 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, batch bool) {
 	}
 
 	handedOff = true
-	if err := s.publish(ctx, events, release); err != nil {
+	err = s.publish(ctx, release, func(ctx context.Context) error { return s.pub.Publish(ctx, events) })
+	if err != nil {
 		s.publishFailed(w, r, source, batch, events, err)
 		return
 	}
@@ -166,18 +180,18 @@ func (s *Server) writeInvalid(w http.ResponseWriter, batch bool, n, invalid int,
 	writeEventsError(w, http.StatusBadRequest, codeInvalidEvent, field, msg, problems)
 }
 
-// publish hands events to the publisher and waits for Kafka's answer, at
-// most PublishTimeout. It owns release from its call on: the slot is given
-// back when the publisher has an outcome for every event, which may be
-// after publish returned errNoAnswer, so that what a timed-out request
-// holds still counts against MaxInFlight.
-func (s *Server) publish(ctx context.Context, events []lineage.Event, release func()) error {
+// publish calls send (which hands events or links to the publisher) and
+// waits for Kafka's answer, at most PublishTimeout. It owns release from
+// its call on: the slot is given back when the publisher has an outcome
+// for every record, which may be after publish returned errNoAnswer, so
+// that what a timed-out request holds still counts against MaxInFlight.
+func (s *Server) publish(ctx context.Context, release func(), send func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(ctx, s.publishTimeout)
 	done := make(chan error, 1)
 	go func() {
 		defer release()
 		defer cancel()
-		done <- s.pub.Publish(ctx, events)
+		done <- send(ctx)
 	}()
 	select {
 	case err := <-done:

@@ -216,7 +216,8 @@ func TestValidationErrors(t *testing.T) {
 			}},
 		{name: "subject id not echoed", path: "/v1/events", body: strings.Replace(mustJSON(t, eventJSON(access(1))), "C00000001", "010190-12345", 1),
 			wantField: "subject_id", wantMsg: "subject_id: must be a customer id",
-			wantProblems:        []eventProblem{{Index: 0, Field: "subject_id", Rule: "must be a customer id: C followed by 7 to 10 digits"}},
+			wantProblems: []eventProblem{{Index: 0, Field: "subject_id",
+				Rule: "must be a customer id: C followed by 7 to 10 digits (or empty, with subject_identifier set)"}},
 			wantNoPersonalValue: "010190-12345"},
 	}
 	for _, tt := range tests {

@@ -33,7 +33,7 @@ type gateway struct {
 
 func startGateway(t testing.TB, mod func(*Deps)) *gateway {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, topics.Events))
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, topics.Events, topics.IdentityLinks))
 	if err != nil {
 		t.Fatalf("start kfake: %v", err)
 	}
@@ -103,36 +103,53 @@ type record struct {
 // readBack reads want records of the events topic from the start.
 func (g *gateway) readBack(t *testing.T, want int) []record {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(g.cluster.ListenAddrs()...), kgo.ConsumeTopics(topics.Events),
+	codec, err := wire.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []record
+	for _, r := range g.rawRecords(t, topics.Events, want, 0) {
+		var e lineage.Event
+		if err := codec.Decode(context.Background(), r.Value, &e); err != nil {
+			t.Fatalf("decode record at %d/%d: %v", r.Partition, r.Offset, err)
+		}
+		out = append(out, record{key: string(r.Key), event: e})
+	}
+	return out
+}
+
+// rawRecords reads want records of topic from the start, then goes on
+// polling for linger to make sure that no more were published.
+func (g *gateway) rawRecords(t *testing.T, topic string, want int, linger time.Duration) []*kgo.Record {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(g.cluster.ListenAddrs()...), kgo.ConsumeTopics(topic),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	codec, err := wire.New()
-	if err != nil {
-		t.Fatal(err)
+	var out []*kgo.Record
+	poll := func(ctx context.Context, until int) {
+		for len(out) < until && ctx.Err() == nil {
+			fetches := cl.PollFetches(ctx)
+			fetches.EachError(func(topic string, p int32, err error) {
+				if ctx.Err() == nil {
+					t.Fatalf("consume %s/%d: %v", topic, p, err)
+				}
+			})
+			out = append(out, fetches.Records()...)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	var out []record
-	for len(out) < want && ctx.Err() == nil {
-		fetches := cl.PollFetches(ctx)
-		fetches.EachError(func(topic string, p int32, err error) {
-			if ctx.Err() == nil {
-				t.Fatalf("consume %s/%d: %v", topic, p, err)
-			}
-		})
-		fetches.EachRecord(func(r *kgo.Record) {
-			var e lineage.Event
-			if err := codec.Decode(ctx, r.Value, &e); err != nil {
-				t.Fatalf("decode record at %d/%d: %v", r.Partition, r.Offset, err)
-			}
-			out = append(out, record{key: string(r.Key), event: e})
-		})
+	poll(ctx, want)
+	if linger > 0 {
+		lctx, lcancel := context.WithTimeout(context.Background(), linger)
+		defer lcancel()
+		poll(lctx, want+1)
 	}
 	if len(out) != want {
-		t.Fatalf("read %d records, want %d", len(out), want)
+		t.Fatalf("read %d records of %s, want %d", len(out), topic, want)
 	}
 	return out
 }

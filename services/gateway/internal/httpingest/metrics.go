@@ -8,7 +8,8 @@ import (
 	"go.opentelemetry.io/otel/metric"
 )
 
-// Outcomes of an event, the "outcome" attribute of lineage.gateway.events.
+// Outcomes of an event or link, the "outcome" attribute of
+// lineage.gateway.events and lineage.gateway.links.
 const (
 	outcomePublished = "published" // Kafka acknowledged it
 	outcomeRejected  = "rejected"  // refused with 4xx (malformed, invalid, forbidden)
@@ -18,6 +19,7 @@ const (
 // metrics of the gateway beyond the request metrics of httpobserve.
 type metrics struct {
 	events metric.Int64Counter
+	links  metric.Int64Counter
 	shed   metric.Int64Counter
 }
 
@@ -31,6 +33,12 @@ func newMetrics(m metric.Meter, slots *limiter) (metrics, error) {
 		metric.WithUnit("{event}"))
 	if err != nil {
 		return out, fmt.Errorf("create event counter: %w", err)
+	}
+	out.links, err = m.Int64Counter("lineage.gateway.links",
+		metric.WithDescription("Identity links received, by source system and outcome (published, rejected, failed)."),
+		metric.WithUnit("{link}"))
+	if err != nil {
+		return out, fmt.Errorf("create link counter: %w", err)
 	}
 	out.shed, err = m.Int64Counter("lineage.gateway.shed",
 		metric.WithDescription("Requests refused with 429 because MaxInFlight requests were being served."),
@@ -52,8 +60,16 @@ func newMetrics(m metric.Meter, slots *limiter) (metrics, error) {
 }
 
 func (m metrics) countEvents(ctx context.Context, source, outcome string, n int) {
+	count(ctx, m.events, source, outcome, n)
+}
+
+func (m metrics) countLinks(ctx context.Context, source, outcome string, n int) {
+	count(ctx, m.links, source, outcome, n)
+}
+
+func count(ctx context.Context, c metric.Int64Counter, source, outcome string, n int) {
 	if n > 0 {
-		m.events.Add(ctx, int64(n), metric.WithAttributes(
+		c.Add(ctx, int64(n), metric.WithAttributes(
 			attribute.String("lineage.source_system", source), attribute.String("outcome", outcome)))
 	}
 }

@@ -78,8 +78,10 @@ func TestOpenAPIDocumentsEveryField(t *testing.T) {
 	members := eventjson.Members()
 	want := map[string][]string{
 		"Batch": members["batch"], "Event": members["event"], "Actor": members["actor"], "Recipient": members["recipient"],
+		"Identifier": members["identifier"], "LinkBatch": members["link_batch"], "Link": members["link"],
 		"EventAccepted": jsonNames(reflect.TypeFor[eventResponse]()),
 		"BatchAccepted": jsonNames(reflect.TypeFor[batchResponse]()),
+		"LinksAccepted": jsonNames(reflect.TypeFor[linksResponse]()),
 		"ErrorObject":   jsonNames(reflect.TypeFor[errorView]()),
 		"EventProblem":  jsonNames(reflect.TypeFor[eventProblem]()),
 		"Health":        jsonNames(reflect.TypeFor[httphealth.Response]()),
@@ -95,8 +97,8 @@ func TestOpenAPIDocumentsEveryField(t *testing.T) {
 	}
 
 	codes := []string{codeMalformedJSON, codeUnknownField, codeInvalidField, codeBatchSize, codeUnreadableBody,
-		codeBodyTooLarge, codeUnsupportedMediaType, codeInvalidEvent, codeUnauthorized, codeForbiddenSource,
-		codeOverloaded, codeKafkaUnavailable, codeNotFound, codeMethodNotAllowed}
+		codeBodyTooLarge, codeUnsupportedMediaType, codeInvalidEvent, codeInvalidLink, codeIdentifiersNotAccepted,
+		codeUnauthorized, codeForbiddenSource, codeOverloaded, codeKafkaUnavailable, codeNotFound, codeMethodNotAllowed}
 	var enum []string
 	for _, c := range at(t, schemas, "ErrorObject", "properties", "code", "enum").([]any) {
 		enum = append(enum, c.(string))
@@ -137,16 +139,29 @@ func examples(t *testing.T, media any) []any {
 // strict decoder and validates it against the taxonomy.
 func TestOpenAPIExamplesAreValid(t *testing.T) {
 	doc := openAPI(t)
-	d := &eventjson.Decoder{NewID: func() string { return "00000000-0000-4000-8000-000000000001" }}
+	d := &eventjson.Decoder{NewID: func() string { return "00000000-0000-4000-8000-000000000001" }, Keyer: testKeyer}
 	received := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	checked := 0
-	for _, path := range []string{"/v1/events", "/v1/events/batch"} {
+	checked, identified := 0, 0
+	for _, path := range []string{"/v1/events", "/v1/events/batch", "/v1/identity-links"} {
 		media := at(t, doc, "paths", path, "post", "requestBody", "content", "application/json")
 		for i, ex := range examples(t, media) {
 			checked++
 			body, err := json.Marshal(ex)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if path == "/v1/identity-links" {
+				links, err := d.DecodeLinks(bytes.NewReader(body), received, "crm")
+				if err != nil {
+					t.Errorf("%s example %d: %v", path, i, err)
+					continue
+				}
+				for j := range links {
+					if err := links[j].Validate(received); err != nil {
+						t.Errorf("%s example %d link %d: %v", path, i, j, err)
+					}
+				}
+				continue
 			}
 			if path == "/v1/events" {
 				e, err := d.DecodeEvent(bytes.NewReader(body), received)
@@ -156,6 +171,9 @@ func TestOpenAPIExamplesAreValid(t *testing.T) {
 				}
 				if err := e.Validate(received); err != nil {
 					t.Errorf("%s example %d: %v", path, i, err)
+				}
+				if e.SubjectIdentifier != nil {
+					identified++
 				}
 				continue
 			}
@@ -171,7 +189,7 @@ func TestOpenAPIExamplesAreValid(t *testing.T) {
 			}
 		}
 	}
-	if checked < 4 {
-		t.Errorf("checked %d request examples, want the 4 of openapi.yaml", checked)
+	if checked < 7 || identified < 1 {
+		t.Errorf("checked %d request examples (%d with subject_identifier), want the 7 of openapi.yaml, one identified", checked, identified)
 	}
 }

@@ -20,12 +20,18 @@ const (
 	codeBodyTooLarge         = "body_too_large"
 	codeUnsupportedMediaType = "unsupported_media_type"
 	codeInvalidEvent         = "invalid_event"
+	codeInvalidLink          = "invalid_link"
 	codeUnauthorized         = "unauthorized"
 	codeForbiddenSource      = "forbidden_source"
 	codeOverloaded           = "overloaded"
 	codeKafkaUnavailable     = "kafka_unavailable"
 	codeNotFound             = "not_found"
 	codeMethodNotAllowed     = "method_not_allowed"
+
+	// codeIdentifiersNotAccepted: an identifier sent to a gateway without
+	// an identity key. 422, not 400: the body may be right; and not 5xx:
+	// sending it again does not help until the operator sets a key.
+	codeIdentifiersNotAccepted = "identifiers_not_accepted"
 )
 
 // Retry-After (seconds) of a refusal for load and of a Kafka failure.
@@ -44,17 +50,25 @@ type batchResponse struct {
 	EventIDs []string `json:"event_ids"`
 }
 
+// linksResponse answers identity links (200): how many Kafka acknowledged,
+// all of them. It does not give back the identifiers' HMACs: a gateway
+// answering them would hash any number for anyone with a token.
+type linksResponse struct {
+	Published int `json:"published"`
+}
+
 // errorView is the project's error object plus, when the error is about
-// events, one entry per offending event.
+// events or links, one entry per offending event or link.
 type errorView struct {
 	httpjson.Error
 	Events []eventProblem `json:"events,omitempty"`
+	Links  []eventProblem `json:"links,omitempty"`
 }
 
-// eventProblem is one offending event: its index in the request (0 for a
-// single event), and either the field and rule it breaks (400, 403) or its
-// id (503: send it again). Value is the offending code, for codes only:
-// identifiers and attributes are never echoed.
+// eventProblem is one offending event or link: its index in the request (0
+// for a single event), and either the field and rule it breaks (400, 403)
+// or, for an event, its id (503: send it again). Value is the offending
+// code, for codes only: identifiers and attributes are never echoed.
 type eventProblem struct {
 	Index   int    `json:"index"`
 	EventID string `json:"event_id,omitempty"`
@@ -73,6 +87,10 @@ func writeEventsError(w http.ResponseWriter, status int, code, field, message st
 	httpjson.WriteError(w, status, errorView{Error: httpjson.Error{Code: code, Field: field, Message: message}, Events: events})
 }
 
+func writeLinksError(w http.ResponseWriter, status int, code, field, message string, links []eventProblem) {
+	httpjson.WriteError(w, status, errorView{Error: httpjson.Error{Code: code, Field: field, Message: message}, Links: links})
+}
+
 // writeDecodeError answers an error of eventjson or of the body limit.
 func writeDecodeError(w http.ResponseWriter, err error, maxBody int64) {
 	var (
@@ -87,8 +105,10 @@ func writeDecodeError(w http.ResponseWriter, err error, maxBody int64) {
 	if !errors.As(err, &de) {
 		de = &eventjson.Error{Kind: eventjson.ErrMalformed, Rule: err.Error()}
 	}
-	code := codeMalformedJSON
+	code, status := codeMalformedJSON, http.StatusBadRequest
 	switch {
+	case errors.Is(de.Kind, eventjson.ErrNoIdentityKey):
+		code, status = codeIdentifiersNotAccepted, http.StatusUnprocessableEntity
 	case errors.Is(de.Kind, eventjson.ErrUnknownField):
 		code = codeUnknownField
 	case errors.Is(de.Kind, eventjson.ErrInvalidField):
@@ -98,7 +118,7 @@ func writeDecodeError(w http.ResponseWriter, err error, maxBody int64) {
 	case errors.Is(de.Kind, eventjson.ErrUnreadable):
 		code = codeUnreadableBody
 	}
-	writeError(w, http.StatusBadRequest, code, de.Field, de.Error())
+	writeError(w, status, code, de.Field, de.Error())
 }
 
 // fieldPath is the path of an event's field in the request body.
@@ -127,7 +147,8 @@ func validationProblems(index int, err error) []eventProblem {
 }
 
 func handleNotFound(w http.ResponseWriter, _ *http.Request) {
-	writeError(w, http.StatusNotFound, codeNotFound, "", "no such endpoint: events go to POST /v1/events or POST /v1/events/batch")
+	writeError(w, http.StatusNotFound, codeNotFound, "",
+		"no such endpoint: events go to POST /v1/events or POST /v1/events/batch, identity links to POST /v1/identity-links")
 }
 
 func handleMethodNotAllowed(w http.ResponseWriter, _ *http.Request) {

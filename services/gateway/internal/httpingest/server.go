@@ -1,6 +1,7 @@
 // Package httpingest is the HTTP edge of the ingest gateway: source systems
 // that cannot embed the Go SDK post lineage events as JSON, one at a time
-// or in batches, and get an answer only after Kafka acknowledged them.
+// or in batches, and identity links in batches, and get an answer only
+// after Kafka acknowledged them.
 //
 // A request passes, in order: authentication (each source system has its
 // own bearer token and may publish only as itself), load shedding (at most
@@ -10,6 +11,13 @@
 // (lineage.Validate; one invalid event fails the whole batch, nothing is
 // published), and publishing through the SDK. Kafka's refusal, or no
 // answer within PublishTimeout, is a 503 naming the events to send again.
+// Links take the same path to their own topic.
+//
+// Identifiers (an event's subject_identifier, a link's identifier) arrive
+// in clear and are keyed-hashed while decoding, with the operator's
+// identity key (Deps.Keyer): only the HMAC reaches Kafka, and no answer or
+// log holds the value. Without a key they are refused with 422, so that a
+// gateway set up for events only still starts and serves them.
 //
 // Memory stays bounded under any load: a request holds a slot from before
 // its body is read until Kafka answered for its events (also when the
@@ -17,8 +25,8 @@
 // MaxBodyBytes, MaxInFlight × MaxBatch decoded events and as many records
 // in the producer exist at once. A refused request costs only its headers.
 //
-// Nothing here logs an event, a subject id or a token: the request log names
-// the route pattern and the source system.
+// Nothing here logs an event, a link, a subject id, an identifier or a
+// token: the request log names the route pattern and the source system.
 package httpingest
 
 import (
@@ -36,6 +44,7 @@ import (
 	"github.com/balticom/lineage/pkg/httpauth"
 	"github.com/balticom/lineage/pkg/httphealth"
 	"github.com/balticom/lineage/pkg/httpobserve"
+	"github.com/balticom/lineage/pkg/identity"
 	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/services/gateway/internal/eventjson"
 )
@@ -48,21 +57,25 @@ const instrumentation = "github.com/balticom/lineage/services/gateway/internal/h
 const (
 	routeEvent     = "POST /v1/events"
 	routeBatch     = "POST /v1/events/batch"
+	routeLinks     = "POST /v1/identity-links"
 	routeEventAny  = "/v1/events"
 	routeBatchAny  = "/v1/events/batch"
+	routeLinksAny  = "/v1/identity-links"
 	routeFallback  = "/"
 	realm          = "lineage-gateway"
 	defaultMaxBody = 1 << 20
 )
 
-// Publisher publishes events to Kafka. Publish returns nil only once Kafka
-// acknowledged every event; an error is errors.Is lineage.ErrInvalid when
-// an event is invalid (nothing was sent), else it joins a
-// *producer.EventError for each event that was not acknowledged (the
-// others were). It must be safe for concurrent use and must return, also
-// when ctx is done, once every event has an outcome.
+// Publisher publishes events and identity links to Kafka. Publish returns
+// nil only once Kafka acknowledged every event; an error is errors.Is
+// lineage.ErrInvalid when an event is invalid (nothing was sent), else it
+// joins a *producer.EventError for each event that was not acknowledged
+// (the others were). PublishLinks does the same for links. It must be safe
+// for concurrent use and both must return, also when ctx is done, once
+// every record has an outcome.
 type Publisher interface {
 	Publish(ctx context.Context, events []lineage.Event) error
+	PublishLinks(ctx context.Context, links []lineage.IdentityLink) error
 }
 
 // Deps are what a Server needs. Publisher, Sources and Log are required;
@@ -73,11 +86,15 @@ type Deps struct {
 	// source system it may publish as.
 	Sources *httpauth.Tokens
 	Log     *slog.Logger
+	// Keyer hashes the identifiers of events and links with the
+	// operator's identity key. Nil: events with subject_identifier and
+	// all links are refused with 422.
+	Keyer *identity.Keyer
 	// Checks are run by /readyz, in order.
 	Checks []httphealth.Check
 	// MaxBodyBytes bounds a request body (default 1 MiB).
 	MaxBodyBytes int64
-	// MaxBatch bounds the events of a batch (default 500).
+	// MaxBatch bounds the events, or links, of a batch (default 500).
 	MaxBatch int
 	// MaxInFlight bounds the requests served at once (default 64).
 	MaxInFlight int
@@ -126,7 +143,7 @@ func New(d Deps) (*Server, error) {
 		publishTimeout: orDefault(d.PublishTimeout, 10*time.Second),
 		now:            d.Now,
 		slots:          newLimiter(d.MaxInFlight),
-		decoder:        &eventjson.Decoder{MaxBatch: d.MaxBatch, NewID: d.NewEventID},
+		decoder:        &eventjson.Decoder{MaxBatch: d.MaxBatch, NewID: d.NewEventID, Keyer: d.Keyer},
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = defaultMaxBody
@@ -152,8 +169,10 @@ func New(d Deps) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc(routeEvent, s.handleEvent)
 	mux.HandleFunc(routeBatch, s.handleBatch)
+	mux.HandleFunc(routeLinks, s.handleLinks)
 	mux.HandleFunc(routeEventAny, handleMethodNotAllowed)
 	mux.HandleFunc(routeBatchAny, handleMethodNotAllowed)
+	mux.HandleFunc(routeLinksAny, handleMethodNotAllowed)
 	httphealth.Register(mux, d.Log, d.CheckTimeout, d.Checks)
 	mux.HandleFunc(routeFallback, handleNotFound)
 	s.handler, err = httpobserve.New(httpobserve.Config{

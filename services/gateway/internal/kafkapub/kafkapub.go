@@ -1,6 +1,6 @@
-// Package kafkapub is the gateway's Kafka side: it publishes events through
-// the SDK (pkg/producer: validate, Avro, keyed by subject, acks=all) and
-// tells whether Kafka answers.
+// Package kafkapub is the gateway's Kafka side: it publishes events and
+// identity links through the SDK (pkg/producer: validate, Avro, keyed by
+// subject or identifier, acks=all) and tells whether Kafka answers.
 //
 // It configures the SDK for a server that answers callers: a record that
 // cannot be delivered within the timeout fails instead of waiting for
@@ -26,17 +26,19 @@ type Config struct {
 	Brokers []string
 	// Topic defaults to topics.Events.
 	Topic string
+	// LinkTopic defaults to topics.IdentityLinks.
+	LinkTopic string
 	// ClientID names the gateway in the brokers' logs.
 	ClientID string
 	// DeliveryTimeout bounds how long a record may wait for Kafka before
 	// it fails (at least 1 s, kgo's minimum).
 	DeliveryTimeout time.Duration
 	// MaxBuffered is the most records held at once: the gateway's requests
-	// in flight times their batch size.
+	// in flight times their batch size (events and links alike).
 	MaxBuffered int
 }
 
-// Publisher publishes events and pings Kafka. It is safe for concurrent
+// Publisher publishes events and links, and pings Kafka. It is safe for concurrent
 // use; Close it once, after the last Publish.
 type Publisher struct {
 	prod  *producer.Producer
@@ -60,7 +62,7 @@ func New(cfg Config, opts ...kgo.Opt) (*Publisher, error) {
 		kgo.RecordDeliveryTimeout(max(cfg.DeliveryTimeout, time.Second)),
 	}, opts...)
 	prod, err := producer.New(producer.Config{
-		Brokers: cfg.Brokers, Topic: cfg.Topic, ClientID: cfg.ClientID, MaxBuffered: cfg.MaxBuffered,
+		Brokers: cfg.Brokers, Topic: cfg.Topic, LinkTopic: cfg.LinkTopic, ClientID: cfg.ClientID, MaxBuffered: cfg.MaxBuffered,
 	}, prodOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("kafka publisher: %w", err)
@@ -85,8 +87,17 @@ func (p *Publisher) Publish(ctx context.Context, events []lineage.Event) error {
 	return p.prod.Publish(ctx, events...)
 }
 
+// PublishLinks validates identity links and returns once Kafka acknowledged
+// every one, with the errors of Publish; a *producer.EventError's ID is then
+// the link's identifier key ("msisdn:<hmac>"), and its Index the link's.
+func (p *Publisher) PublishLinks(ctx context.Context, links []lineage.IdentityLink) error {
+	return p.prod.PublishLinks(ctx, links...)
+}
+
 // Ping checks that a broker answers and knows the events topic: without it
-// nothing can be published.
+// nothing can be published. It does not ask for the links topic: links are
+// few and come from few sources, and a gateway that cannot take them
+// should still take events (a link then fails with its request).
 func (p *Publisher) Ping(ctx context.Context) error {
 	return topics.Ping(ctx, p.admin, p.topic)
 }
