@@ -218,6 +218,12 @@ func materializerEnv(tb testing.TB, broker, db string, extra ...string) []string
 // of the events topic, and returns how long that took.
 func waitCaughtUp(tb testing.TB, broker, group string, timeout time.Duration) time.Duration {
 	tb.Helper()
+	return waitTopicCaughtUp(tb, broker, group, topics.Events, timeout)
+}
+
+// waitTopicCaughtUp is waitCaughtUp for any topic.
+func waitTopicCaughtUp(tb testing.TB, broker, group, topic string, timeout time.Duration) time.Duration {
+	tb.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(broker))
 	if err != nil {
 		tb.Fatal(err)
@@ -226,7 +232,7 @@ func waitCaughtUp(tb testing.TB, broker, group string, timeout time.Duration) ti
 	adm := kadm.NewClient(cl)
 	began := time.Now()
 	for {
-		lag, err := topics.Lag(context.Background(), adm, group, topics.Events)
+		lag, err := topics.Lag(context.Background(), adm, group, topic)
 		if err == nil && lag == 0 {
 			return time.Since(began)
 		}
@@ -289,14 +295,14 @@ func topicRecords(tb testing.TB, broker, topic string) int64 {
 
 // startAPI runs the query API binary on the test's database with the
 // responder token of the end-to-end tests.
-func startAPI(t testing.TB, broker, db string) string {
+func startAPI(t testing.TB, broker, db string, extra ...string) string {
 	t.Helper()
 	addr := freeAddr(t)
-	start(t, "api", "api",
-		"API_LISTEN_ADDR="+addr, "API_KAFKA_BROKERS="+broker,
-		"API_CLICKHOUSE_ADDRS="+clickhouseAddr(), "API_CLICKHOUSE_DATABASE="+db,
+	start(t, "api", "api", append([]string{
+		"API_LISTEN_ADDR=" + addr, "API_KAFKA_BROKERS=" + broker,
+		"API_CLICKHOUSE_ADDRS=" + clickhouseAddr(), "API_CLICKHOUSE_DATABASE=" + db,
 		"API_CLICKHOUSE_USER=default", "API_CLICKHOUSE_PASSWORD=",
-		"API_TOKENS=responder:"+token, "API_LOG_LEVEL=warn")
+		"API_TOKENS=responder:" + token, "API_LOG_LEVEL=warn"}, extra...)...)
 	waitTCP(t, addr)
 	return addr
 }
