@@ -8,26 +8,41 @@
 // The run is deterministic for a seed: re-running it re-sends the same event
 // ids, which shows that the store counts each fact once; SIM_DUPLICATES does
 // the same within one run. At the end it prints a summary line to stdout,
-// "simulator: events=… sample_subject=C…", naming a customer who received
-// transfers, for the demo to query.
+// "simulator: events=… links=… sample_subject=C…", naming a customer who
+// received transfers, for the demo to query.
+//
+// SIM_SOURCES makes one process one source system (or a few): the
+// scenarios of the others are left out, so a deployment can run a process
+// per source system. Sources that know customers by a phone number, an
+// address, a contract or a device publish keyed identifiers instead of
+// customer ids, and CRM (when selected) publishes the identity links that
+// say whose they were when; both need the operator's identity key,
+// SIM_IDENTITY_KEY.
 package main
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/sethvargo/go-envconfig"
 
+	"github.com/balticom/lineage/pkg/identity"
+	"github.com/balticom/lineage/pkg/secret"
+	"github.com/balticom/lineage/services/simulator/internal/scenario"
 	"github.com/balticom/lineage/services/telemetry"
 )
 
-// Config is read from the environment, every name prefixed SIM_. Nothing in
-// it is secret.
+// Config is read from the environment, every name prefixed SIM_. The
+// identity key is a secret.Secret, which redacts itself wherever it is
+// printed.
 type Config struct {
 	KafkaBrokers    []string `env:"KAFKA_BROKERS, default=127.0.0.1:9092"`
 	Topic           string   `env:"TOPIC, default=lineage.events.v1"`
@@ -51,10 +66,25 @@ type Config struct {
 	ShutdownTimeout  time.Duration `env:"SHUTDOWN_TIMEOUT, default=30s"`
 	OTLPEndpoint     string        `env:"OTEL_EXPORTER_OTLP_ENDPOINT"`
 	LogLevel         slog.Level    `env:"LOG_LEVEL, default=info"`
+	// Sources are the source system codes whose scenarios this process
+	// plays; empty plays all of them. A scenario is its first step's
+	// system's (scenario.Scenario.Source).
+	Sources []string `env:"SOURCES"`
+	// IdentityKey is the operator's identity key in hex (at least 32
+	// bytes), the gateway's: identifiers are keyed-hashed with it before
+	// they reach Kafka. Required when a selected source knows customers
+	// by identifiers or states the links (crm); unset otherwise.
+	IdentityKey secret.Secret `env:"IDENTITY_KEY"`
+	// LinksDelay holds CRM's link statements back by this much simulated
+	// time, so that events arrive before the links that resolve them.
+	LinksDelay time.Duration `env:"LINKS_DELAY, default=0"`
+	// Unlinked is the fraction (0 to 1) of links never published: the
+	// events identified through them stay unresolved.
+	Unlinked float64 `env:"UNLINKED, default=0"`
 }
 
 // LogValue implements slog.LogValuer: the config as logged at start, with
-// durations and dates readable. Nothing in it is secret.
+// durations and dates readable and the identity key redacted.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.Any("kafka_brokers", c.KafkaBrokers),
@@ -73,11 +103,27 @@ func (c Config) LogValue() slog.Value {
 		slog.String("shutdown_timeout", c.ShutdownTimeout.String()),
 		slog.String("otel_exporter_otlp_endpoint", c.OTLPEndpoint),
 		slog.String("log_level", c.LogLevel.String()),
+		slog.String("sources", c.sourcesText()),
+		slog.Any("identity_key", c.IdentityKey),
+		slog.String("links_delay", c.LinksDelay.String()),
+		slog.Float64("unlinked", c.Unlinked),
 	)
 }
 
-// check rejects settings the run cannot honour.
+// sourcesText is SIM_SOURCES as logged: "all" when empty.
+func (c Config) sourcesText() string {
+	if len(c.Sources) == 0 {
+		return "all"
+	}
+	return strings.Join(c.Sources, ",")
+}
+
+// check rejects settings the run cannot honour. It also tidies
+// c.Sources: codes trimmed, empty ones dropped.
 func (c *Config) check() error {
+	if err := c.checkIdentity(); err != nil {
+		return err
+	}
 	switch {
 	case len(c.KafkaBrokers) == 0:
 		return fmt.Errorf("SIM_KAFKA_BROKERS is empty")
@@ -93,8 +139,64 @@ func (c *Config) check() error {
 		return fmt.Errorf("SIM_PROGRESS_INTERVAL must be positive, got %s", c.ProgressInterval)
 	case !c.PeriodEnd.After(c.PeriodStart.Time):
 		return fmt.Errorf("SIM_PERIOD_END %s must be after SIM_PERIOD_START %s", c.PeriodEnd, c.PeriodStart)
+	case c.LinksDelay < 0:
+		return fmt.Errorf("SIM_LINKS_DELAY must be 0 or more, got %s", c.LinksDelay)
+	case c.Unlinked < 0 || c.Unlinked > 1:
+		return fmt.Errorf("SIM_UNLINKED must be between 0 and 1, got %g", c.Unlinked)
 	}
 	return nil
+}
+
+// checkIdentity checks SIM_SOURCES and SIM_IDENTITY_KEY together: the key
+// is required exactly when a selected source needs it. Without it the
+// simulator refuses to start rather than make up a key: hashes under
+// another key than the gateway's would never match the same number sent
+// through the gateway, and the mismatch would go unnoticed.
+func (c *Config) checkIdentity() error {
+	catalogue := scenario.Catalogue()
+	known := scenario.Sources(catalogue)
+	var sources []string
+	for _, code := range c.Sources {
+		code = strings.TrimSpace(code)
+		switch {
+		case code == "":
+			continue
+		case !slices.Contains(known, code):
+			return fmt.Errorf("SIM_SOURCES: unknown source system %q (known: %s)", code, strings.Join(known, ","))
+		case !slices.Contains(sources, code):
+			sources = append(sources, code)
+		}
+	}
+	c.Sources = sources
+	if c.IdentityKey != "" {
+		if _, err := c.keyer(); err != nil {
+			return err
+		}
+		return nil
+	}
+	if keyed := scenario.KeyedSources(catalogue, c.Sources); len(keyed) > 0 {
+		return fmt.Errorf("SIM_IDENTITY_KEY is required: sources %s know customers by phone numbers, IP addresses, "+
+			"contracts or devices, or state whose they are (crm), and hash them with the operator's identity key; "+
+			"give the gateway's key (hex, at least %d bytes: openssl rand -hex 32), or leave these sources out of SIM_SOURCES",
+			strings.Join(keyed, ","), identity.MinKeyBytes)
+	}
+	return nil
+}
+
+// keyer parses the identity key; nil when none is set. The error never
+// quotes the key.
+func (c *Config) keyer() (*identity.Keyer, error) {
+	if c.IdentityKey == "" {
+		return nil, nil
+	}
+	if _, err := hex.DecodeString(strings.TrimSpace(c.IdentityKey.Reveal())); err != nil {
+		return nil, fmt.Errorf("SIM_IDENTITY_KEY must be hex (openssl rand -hex 32)")
+	}
+	k, err := identity.ParseKey(c.IdentityKey.Reveal())
+	if err != nil {
+		return nil, fmt.Errorf("SIM_IDENTITY_KEY: %w", err)
+	}
+	return k, nil
 }
 
 func main() {

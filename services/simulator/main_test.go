@@ -5,8 +5,10 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"reflect"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/balticom/lineage/pkg/lineage"
+	"github.com/balticom/lineage/pkg/secret"
 	"github.com/balticom/lineage/pkg/topics"
 	"github.com/balticom/lineage/pkg/wire"
 )
@@ -23,7 +26,7 @@ import (
 // cluster starts an in-process Kafka broker reached over TCP.
 func cluster(t *testing.T) []string {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.SeedTopics(12, topics.Events))
+	c, err := kfake.NewCluster(kfake.SeedTopics(12, topics.Events, topics.IdentityLinks))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,8 +34,12 @@ func cluster(t *testing.T) []string {
 	return c.ListenAddrs()
 }
 
+// testKey is the identity key of the tests, in hex as configured.
+const testKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+
 func testConfig(brokers []string) Config {
 	return Config{
+		IdentityKey:  testKey,
 		KafkaBrokers: brokers, Topic: topics.Events, EnsureTopics: true, TopicPartitions: 12,
 		Subjects: 300, Events: 4000, Seed: 7,
 		PeriodStart: Date{time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)},
@@ -44,10 +51,12 @@ func testConfig(brokers []string) Config {
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-var summaryRE = regexp.MustCompile(`^simulator: events=(\d+) duplicates=(\d+) sent=(\d+) acked=(\d+) failed=(\d+) .*?(?: sample_subject=(C\d{8}))?\n$`)
+var summaryRE = regexp.MustCompile(`^simulator: events=(\d+) duplicates=(\d+) sent=(\d+) acked=(\d+) failed=(\d+) ` +
+	`links=(\d+) links_failed=(\d+) links_withheld=(\d+) .*?(?: sample_subject=(C\d{8}))?\n$`)
 
 type summary struct {
 	events, duplicates, sent, acked, failed int
+	links, linksFailed, linksWithheld       int
 	sample                                  string
 }
 
@@ -58,8 +67,13 @@ func parseSummary(t *testing.T, out string) summary {
 		t.Fatalf("summary line not found in %q", out)
 	}
 	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
-	return summary{events: n(1), duplicates: n(2), sent: n(3), acked: n(4), failed: n(5), sample: m[6]}
+	return summary{
+		events: n(1), duplicates: n(2), sent: n(3), acked: n(4), failed: n(5),
+		links: n(6), linksFailed: n(7), linksWithheld: n(8), sample: m[9],
+	}
 }
+
+func secretOf(s string) secret.Secret { return secret.Secret(s) }
 
 // consume reads every record of the events topic, checking first that the
 // topic holds exactly want of them.
@@ -97,8 +111,8 @@ func consume(t *testing.T, brokers []string, want int) []lineage.Event {
 			if err := codec.Decode(ctx, r.Value, &e); err != nil {
 				t.Fatalf("decode record at %d@%d: %v", r.Partition, r.Offset, err)
 			}
-			if string(r.Key) != e.SubjectID {
-				t.Fatalf("record key %q is not the subject %q", r.Key, e.SubjectID)
+			if string(r.Key) != e.SubjectKey() {
+				t.Fatalf("record key %q is not the subject's key %q", r.Key, e.SubjectKey())
 			}
 			out = append(out, e)
 		}
@@ -150,7 +164,8 @@ func TestRunEndToEnd(t *testing.T) {
 }
 
 // TestRunIsRepeatable re-runs with the same seed: the same ids arrive again,
-// which is what the demo's idempotency check relies on.
+// which is what the demo's idempotency check relies on, and the same link
+// statements, byte for byte.
 func TestRunIsRepeatable(t *testing.T) {
 	brokers := cluster(t)
 	cfg := testConfig(brokers)
@@ -161,8 +176,13 @@ func TestRunIsRepeatable(t *testing.T) {
 		}
 	}
 	count := map[string]int{}
+	events := map[string]lineage.Event{}
 	for _, e := range consume(t, brokers, 1000) {
 		count[e.ID]++
+		if prev, ok := events[e.ID]; ok && !reflect.DeepEqual(prev, e) {
+			t.Fatalf("id %s names two different events", e.ID)
+		}
+		events[e.ID] = e
 	}
 	if len(count) != 500 {
 		t.Fatalf("%d distinct ids in two runs of 500, want 500", len(count))
@@ -170,6 +190,18 @@ func TestRunIsRepeatable(t *testing.T) {
 	for id, n := range count {
 		if n != 2 {
 			t.Fatalf("id %s arrived %d times, want 2", id, n)
+		}
+	}
+	statements := map[string]int{}
+	for _, r := range records(t, brokers, topics.IdentityLinks) {
+		statements[string(r.Key)+"|"+string(r.Value)]++
+	}
+	if len(statements) < cfg.Subjects {
+		t.Fatalf("%d distinct link statements for %d customers", len(statements), cfg.Subjects)
+	}
+	for _, n := range statements {
+		if n != 2 {
+			t.Fatalf("a link statement arrived %d times in two runs, want 2", n)
 		}
 	}
 }
@@ -218,6 +250,7 @@ func TestConfigFromEnvironment(t *testing.T) {
 		Target: &cfg,
 		Lookuper: envconfig.PrefixLookuper("SIM_", envconfig.MapLookuper(map[string]string{
 			"SIM_PERIOD_END": "2025-06-30T12:00:00+03:00", "SIM_DUPLICATES": "0.05", "SIM_LOG_LEVEL": "debug",
+			"SIM_IDENTITY_KEY": testKey, "SIM_SOURCES": " cdr_mediation,crm,,cdr_mediation",
 		})),
 	})
 	if err != nil {
@@ -227,6 +260,9 @@ func TestConfigFromEnvironment(t *testing.T) {
 		len(cfg.KafkaBrokers) != 1 || cfg.KafkaBrokers[0] != "127.0.0.1:9092" || cfg.LogLevel != slog.LevelDebug {
 		t.Errorf("config %+v", cfg)
 	}
+	if cfg.LinksDelay != 0 || cfg.Unlinked != 0 || cfg.IdentityKey.Reveal() != testKey {
+		t.Errorf("identity config %+v", cfg)
+	}
 	if got := cfg.PeriodStart.String(); got != "2025-01-01" {
 		t.Errorf("period start %s, want 2025-01-01", got)
 	}
@@ -235,6 +271,9 @@ func TestConfigFromEnvironment(t *testing.T) {
 	}
 	if err := cfg.check(); err != nil {
 		t.Errorf("check: %v", err)
+	}
+	if got := strings.Join(cfg.Sources, ","); got != "cdr_mediation,crm" {
+		t.Errorf("sources %q after check, want cdr_mediation,crm", got)
 	}
 	cfg.PeriodEnd = Date{}
 	if err := cfg.check(); err == nil {

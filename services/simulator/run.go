@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,9 +31,24 @@ const eventsPerSubjectPass = 100
 // comes a little after the original, as a producer retry or replay would.
 const dupWindow = 256
 
+// linkBatch bounds the link statements of one PublishLinks call: at the
+// start CRM states every customer's current assignments, some four per
+// customer.
+const linkBatch = 1000
+
+// linkLookahead is how far ahead of the events, in simulated time, a batch
+// of link statements reaches: when a statement falls due, the sender
+// publishes with it those due within the next day. A link is then never
+// behind the events it resolves, and the synchronous PublishLinks costs a
+// round trip per simulated day at most rather than one per statement.
+const linkLookahead = 24 * time.Hour
+
 // run publishes the simulated events until cfg.Events are sent or ctx ends,
-// then flushes and writes a summary line to out. It fails if any event was
-// not acknowledged.
+// then flushes and writes a summary line to out. When CRM is among the
+// sources it also publishes the identity links, each before the first
+// event after it is due (SIM_LINKS_DELAY; see linkLookahead), and what is
+// left of them at the end. It fails if any event or link was not
+// acknowledged.
 func run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error {
 	log.Info("starting", "config", cfg)
 	shutdownTelemetry, err := telemetry.Setup(ctx, telemetry.Config{ServiceName: "lineage-simulator", OTLPEndpoint: cfg.OTLPEndpoint})
@@ -51,12 +67,9 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	if perPass == 0 {
 		perPass = int64(cfg.Subjects) * eventsPerSubjectPass
 	}
-	gen, err := scenario.New(scenario.Config{
-		Seed: cfg.Seed, Subjects: cfg.Subjects,
-		Start: cfg.PeriodStart.Time, End: cfg.PeriodEnd.Time, Events: perPass,
-	})
+	gen, links, err := simulation(cfg, perPass)
 	if err != nil {
-		return fmt.Errorf("build generator: %w", err)
+		return err
 	}
 	if cfg.EnsureTopics {
 		if err := ensureTopics(ctx, cfg); err != nil {
@@ -72,17 +85,37 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	if err != nil {
 		return err
 	}
-
-	s := &sender{
-		cfg: cfg, log: log, gen: gen, pub: p,
-		inflight: make(chan struct{}, cfg.Buffer),
-		dupRNG:   rand.New(rand.NewPCG(cfg.Seed, 0xd1b54a32d192ed03)),
+	// CRM has a client of its own, as it is a system of its own: its
+	// synchronous batches must not wait out the events' linger.
+	var crm *producer.Producer
+	if links != nil {
+		if crm, err = producer.New(producer.Config{
+			Brokers: cfg.KafkaBrokers, Topic: cfg.Topic, ClientID: "lineage-simulator-crm", Linger: time.Microsecond,
+		}); err != nil {
+			closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+			defer cancel()
+			_ = p.Close(closeCtx)
+			return err
+		}
 	}
+
+	var linkPub linkPublisher
+	if crm != nil {
+		linkPub = crm
+	}
+	s := newSender(cfg, log, gen, p, links, linkPub)
 	start := time.Now()
 	progressDone := s.reportProgress(ctx, start)
 	log.Info("sending", "topic", cfg.Topic, "events", cfg.Events, "subjects", cfg.Subjects,
-		"period_start", cfg.PeriodStart.String(), "period_end", cfg.PeriodEnd.String())
-	s.send(ctx, start)
+		"period_start", cfg.PeriodStart.String(), "period_end", cfg.PeriodEnd.String(),
+		"sources", cfg.sourcesText(), "links", s.plannedLinks(), "links_withheld", s.withheldLinks())
+	// A link batch under way when a signal comes may finish, as buffered
+	// events are flushed, but not forever.
+	lctx, cancelLinks := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelLinks()
+	stopGrace := context.AfterFunc(ctx, func() { time.AfterFunc(cfg.ShutdownTimeout, cancelLinks) })
+	defer stopGrace()
+	s.send(ctx, lctx, start)
 	if ctx.Err() != nil {
 		log.Info("stopping on signal; flushing buffered events")
 	}
@@ -91,38 +124,103 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	closeErr := p.Close(closeCtx)
+	if crm != nil {
+		// Nothing is buffered: PublishLinks waits for its answers.
+		closeErr = errors.Join(closeErr, crm.Close(closeCtx))
+	}
 	s.waitCallbacks(closeCtx)
 	progressDone()
 	return s.summarise(out, time.Since(start), closeErr)
 }
 
-// publisher is the part of the producer SDK the sender uses.
+// simulation builds the generator of cfg, perPass events a pass, and its
+// link plan when CRM is among the sources (nil otherwise: a process
+// without CRM leaves the links to the one that has it).
+func simulation(cfg Config, perPass int64) (*scenario.Generator, *scenario.LinkPlan, error) {
+	keyer, err := cfg.keyer()
+	if err != nil {
+		return nil, nil, err
+	}
+	gen, err := scenario.New(scenario.Config{
+		Seed: cfg.Seed, Subjects: cfg.Subjects,
+		Start: cfg.PeriodStart.Time, End: cfg.PeriodEnd.Time, Events: perPass,
+		Sources: cfg.Sources, Keyer: keyer,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("build generator: %w", err)
+	}
+	if len(cfg.Sources) > 0 && !slices.Contains(cfg.Sources, scenario.LinkSource) {
+		return gen, nil, nil
+	}
+	links, err := gen.Links(scenario.LinkConfig{Delay: cfg.LinksDelay, Unlinked: cfg.Unlinked})
+	if err != nil {
+		return nil, nil, fmt.Errorf("plan identity links: %w", err)
+	}
+	return gen, links, nil
+}
+
+// publisher is the part of the producer SDK the sender uses for events.
 type publisher interface {
 	PublishAsync(ctx context.Context, e lineage.Event, done func(error))
 }
 
-// sender feeds generated events to the producer and counts the outcome.
-// send runs on one goroutine; the counters are updated from the producer's
-// callbacks.
+// linkPublisher is the part of the producer SDK the sender uses for links.
+type linkPublisher interface {
+	PublishLinks(ctx context.Context, links ...lineage.IdentityLink) error
+}
+
+// sender feeds generated events and link statements to the producer and
+// counts the outcome. send runs on one goroutine; the event counters are
+// updated from the producer's callbacks.
 type sender struct {
 	cfg      Config
 	log      *slog.Logger
 	gen      *scenario.Generator
+	links    *scenario.LinkPlan // nil when CRM is not among the sources
 	pub      publisher
+	linkPub  linkPublisher
 	inflight chan struct{} // bounds events sent but not yet answered
 	pending  sync.WaitGroup
 	dupRNG   *rand.Rand
 
 	sent, duplicates, acked, failed atomic.Int64
 	failLogged                      atomic.Int64
+	linksAcked, linksFailed         atomic.Int64
 	sample                          string // a customer who received a transfer
+}
+
+// newSender returns a sender publishing the events of gen to pub and the
+// statements of links, if any, to linkPub.
+func newSender(cfg Config, log *slog.Logger, gen *scenario.Generator, pub publisher, links *scenario.LinkPlan, linkPub linkPublisher) *sender {
+	return &sender{
+		cfg: cfg, log: log, gen: gen, pub: pub, links: links, linkPub: linkPub,
+		inflight: make(chan struct{}, cfg.Buffer),
+		dupRNG:   rand.New(rand.NewPCG(cfg.Seed, 0xd1b54a32d192ed03)),
+	}
+}
+
+// plannedLinks and withheldLinks are the link plan's counts, 0 without one.
+func (s *sender) plannedLinks() int64 {
+	if s.links == nil {
+		return 0
+	}
+	return s.links.Links()
+}
+
+func (s *sender) withheldLinks() int64 {
+	if s.links == nil {
+		return 0
+	}
+	return s.links.Withheld()
 }
 
 // maxFailureLogs bounds the failures logged one by one; all are counted.
 const maxFailureLogs = 10
 
-// send publishes until cfg.Events distinct events are out or ctx ends.
-func (s *sender) send(ctx context.Context, start time.Time) {
+// send publishes until cfg.Events distinct events are out or ctx ends,
+// then the link statements not yet due. Links go out with lctx, which
+// outlives ctx a little (see run).
+func (s *sender) send(ctx, lctx context.Context, start time.Time) {
 	var recent [dupWindow]lineage.Event
 	// The SDK must not see ctx: cancelling it would fail the buffered
 	// events instead of flushing them.
@@ -132,10 +230,17 @@ func (s *sender) send(ctx context.Context, start time.Time) {
 			return
 		}
 		e := s.gen.Next()
+		// Every link is due within the first pass; later passes replay the
+		// same period, whose links are all out by then.
+		if s.gen.Pass() > 0 {
+			s.publishLinks(ctx, lctx, time.Time{})
+		} else {
+			s.publishLinks(ctx, lctx, e.OccurredAt)
+		}
 		if !s.publish(ctx, pctx, e) {
 			return
 		}
-		if s.sample == "" && e.Kind == lineage.Transfer {
+		if s.sample == "" && e.Kind == lineage.Transfer && e.SubjectID != "" {
 			s.sample = e.SubjectID
 		}
 		if s.cfg.Duplicates == 0 {
@@ -149,6 +254,77 @@ func (s *sender) send(ctx context.Context, start time.Time) {
 			s.duplicates.Add(1)
 		}
 	}
+	s.publishLinks(ctx, lctx, time.Time{})
+}
+
+// publishLinks publishes the link statements due by until, and with them
+// those due within linkLookahead after it (zero until: all that are left),
+// in batches, each acknowledged before the next event is sent. A failed
+// batch is counted and logged, and the run goes on; it fails at the end.
+// It stops when ctx ends.
+func (s *sender) publishLinks(ctx, lctx context.Context, until time.Time) {
+	if s.links == nil {
+		return
+	}
+	if !until.IsZero() {
+		if due, ok := s.links.NextDue(); !ok || due.After(until) {
+			return
+		}
+		until = until.Add(linkLookahead)
+	}
+	for ctx.Err() == nil {
+		var batch []lineage.IdentityLink
+		if until.IsZero() {
+			batch = s.links.Rest(linkBatch)
+		} else {
+			batch = s.links.Due(until, linkBatch)
+		}
+		if len(batch) == 0 {
+			return
+		}
+		err := s.linkPub.PublishLinks(lctx, batch...)
+		failed := failedLinks(err, len(batch))
+		s.linksAcked.Add(int64(len(batch) - failed))
+		if failed > 0 {
+			s.linksFailed.Add(int64(failed))
+			if s.failLogged.Add(1) <= maxFailureLogs {
+				s.log.Warn("identity links failed", "failed", failed, "of", len(batch), "err", err)
+			}
+		}
+	}
+}
+
+// failedLinks counts the links of a PublishLinks call of n that err says
+// failed: all n when one was invalid (then none is sent) or when err names
+// none, else one per *producer.EventError.
+func failedLinks(err error, n int) int {
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, lineage.ErrInvalid) {
+		return n
+	}
+	count := 0
+	var walk func(error)
+	walk = func(err error) {
+		switch u := err.(type) {
+		case *producer.EventError:
+			count++
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			if e := u.Unwrap(); e != nil {
+				walk(e)
+			}
+		}
+	}
+	walk(err)
+	if count == 0 || count > n {
+		return n
+	}
+	return count
 }
 
 // publish hands e to the producer once the buffer has room. It reports
@@ -237,7 +413,7 @@ func (s *sender) reportProgress(ctx context.Context, start time.Time) (stop func
 				acked := s.acked.Load()
 				s.log.InfoContext(ctx, "progress",
 					"sent", s.sent.Load(), "acked", acked, "failed", s.failed.Load(),
-					"in_flight", len(s.inflight),
+					"in_flight", len(s.inflight), "links", s.linksAcked.Load(),
 					"events_per_s", int64(float64(acked-last)/now.Sub(lastAt).Seconds()))
 				last, lastAt = acked, now
 			}
@@ -252,9 +428,10 @@ func (s *sender) reportProgress(ctx context.Context, start time.Time) (stop func
 // summarise writes the summary line and decides the run's outcome.
 func (s *sender) summarise(out io.Writer, elapsed time.Duration, closeErr error) error {
 	sent, acked, failed, dups := s.sent.Load(), s.acked.Load(), s.failed.Load(), s.duplicates.Load()
+	links, linksFailed, withheld := s.linksAcked.Load(), s.linksFailed.Load(), s.withheldLinks()
 	rate := int64(float64(acked) / max(elapsed.Seconds(), 1e-9))
-	line := fmt.Sprintf("simulator: events=%d duplicates=%d sent=%d acked=%d failed=%d elapsed=%s events_per_s=%d",
-		sent-dups, dups, sent, acked, failed, elapsed.Round(time.Millisecond), rate)
+	line := fmt.Sprintf("simulator: events=%d duplicates=%d sent=%d acked=%d failed=%d links=%d links_failed=%d links_withheld=%d elapsed=%s events_per_s=%d",
+		sent-dups, dups, sent, acked, failed, links, linksFailed, withheld, elapsed.Round(time.Millisecond), rate)
 	if s.sample != "" {
 		line += " sample_subject=" + s.sample
 	}
@@ -262,10 +439,14 @@ func (s *sender) summarise(out io.Writer, elapsed time.Duration, closeErr error)
 		return fmt.Errorf("write summary: %w", err)
 	}
 	s.log.Info("done", "sent", sent, "duplicates", dups, "acked", acked, "failed", failed,
+		"links", links, "links_failed", linksFailed, "links_withheld", withheld,
 		"elapsed", elapsed.Round(time.Millisecond).String(), "events_per_s", rate)
 	var errs []error
 	if failed > 0 {
 		errs = append(errs, fmt.Errorf("%d of %d events failed", failed, sent))
+	}
+	if linksFailed > 0 {
+		errs = append(errs, fmt.Errorf("%d of %d identity link statements failed", linksFailed, links+linksFailed))
 	}
 	if lost := sent - acked - failed; lost > 0 {
 		errs = append(errs, fmt.Errorf("%d of %d events unanswered at shutdown", lost, sent))

@@ -16,6 +16,19 @@ import (
 // §18 third-country processors) are cited as stated; every other link
 // between an operation, its purpose, its basis and its recipient is ours,
 // and the comment says so.
+//
+// Who the event names. CRM, billing, the portal, the contact centre and the
+// processors abroad work on the customer's account and know the customer
+// id. The systems that see the service rather than the account know only
+// what the service is delivered to (Step.Identify): CDR mediation the
+// phone number of a call (cat. 31 lists CDRs), or the IP address of an
+// assignment; the TV platform the set-top box (cat. 32 lists the device
+// ID) or, for a purchase charged to it, the contract; the network
+// inventory the terminal's MAC address (cat. 9) or the connection's IP
+// address (2018 [4] 4.1.3 lists IP and MAC addresses). These choices are
+// ours; the policy does not say how each system keys its records. The
+// events of such steps carry the keyed identifier, and the identity links
+// CRM states (LinkPlan) tell the tracker whose it was at the time.
 
 // role is a person, by role and never by name; svc is a service account;
 // sys is a source system acting by itself.
@@ -250,7 +263,9 @@ func Catalogue() []Scenario {
 		// A work order (connection address, terminal MAC, port) sent to a
 		// field-service contractor whose technician visits the customer.
 		// §5.1 (install, operate and maintain services); §6.1, ours;
-		// contractors doing service work are processors (§13-§14).
+		// contractors doing service work are processors (§13-§14). The
+		// inventory files the order under the terminal it concerns, so it
+		// knows the terminal's MAC address, not the customer (ours).
 		{
 			Name: "network_inventory.work_order", Weight: 18,
 			Steps: []Step{{
@@ -260,11 +275,14 @@ func Catalogue() []Scenario {
 				Recipients: r.fieldService,
 				Attributes: map[string]string{"order_type": "field_service"},
 				RecordLag:  5 * time.Second,
+				Identify:   ByTerminalMAC,
 			}},
 		},
 		// A network engineer diagnoses a fault on the customer's line.
 		// §5.1 (operate and maintain services); §7.20 (monitor the network
-		// to detect technical problems). The pairing is ours.
+		// to detect technical problems). The pairing is ours. The alarm
+		// names the connection by its IP address (ours), which passes to
+		// other customers over time: hence internet customers only.
 		{
 			Name: "network_inventory.fault_diagnosis", Weight: 45, Requires: Internet,
 			Steps: []Step{{
@@ -272,13 +290,16 @@ func Catalogue() []Scenario {
 				Categories: cats("network_info", "location", "terminal_equipment", "faults"),
 				Purpose:    "service_provision", LegalBasis: "legitimate_interest", Interest: "7.20",
 				RecordLag: 2 * time.Second,
+				Identify:  ByIPAddress,
 			}},
 		},
 
 		// --- TV usage --------------------------------------------------
 
 		// The TV platform serves the customer's channels and archive.
-		// §5.1 (provide services); §6.1, ours.
+		// §5.1 (provide services); §6.1, ours. The platform knows the
+		// set-top box that asks (cat. 32 lists the device ID), not the
+		// customer.
 		{
 			Name: "tv_usage.viewing", Weight: 120, Requires: TV,
 			Steps: []Step{{
@@ -286,10 +307,12 @@ func Catalogue() []Scenario {
 				Categories: cats("tv_usage", "terminal_equipment"),
 				Purpose:    "service_provision", LegalBasis: "contract",
 				RecordLag: time.Minute,
+				Identify:  BySetTopBox,
 			}},
 		},
 		// A video-on-demand purchase passed to billing. Cats. 15 and 32;
-		// §5.1 (billing); §6.1, ours.
+		// §5.1 (billing); §6.1, ours. The purchase is charged to the
+		// contract, which is what the platform passes on (ours).
 		{
 			Name: "tv_usage.vod_purchase", Weight: 20, Requires: TV,
 			Steps: []Step{{
@@ -297,11 +320,13 @@ func Catalogue() []Scenario {
 				Categories: cats("service_purchase", "tv_usage", "billing"),
 				Purpose:    "service_provision", LegalBasis: "contract",
 				RecordLag: 30 * time.Second,
+				Identify:  ByContract,
 			}},
 		},
 		// Viewing data exported to an analytics processor. §33 states the
 		// pairing (analysis of usage habits on consent, §6.3); §5.3
-		// (planning and analytics); the processor role (§13) is ours.
+		// (planning and analytics); the processor role (§13) is ours. The
+		// export is per set-top box, as the viewing data are (ours).
 		{
 			Name: "tv_usage.analytics_export", Weight: 8, Requires: TV | TVAnalyticsConsent,
 			Steps: []Step{{
@@ -311,13 +336,19 @@ func Catalogue() []Scenario {
 				Recipients: r.analytics,
 				Attributes: map[string]string{"consent_topic": "viewing_analytics"},
 				RecordLag:  5 * time.Minute,
+				Identify:   BySetTopBox,
 			}},
 		},
 
 		// --- CDR mediation ---------------------------------------------
+		// Mediation sees calls and sessions, not accounts: it knows the
+		// phone number (voice customers only) or the IP address (internet
+		// customers only). Numbers and addresses pass from one customer to
+		// another, so these events are the ones the identity links must
+		// attribute by time.
 
 		// Call detail records rated for the bill. §5.1 (billing); §6.1,
-		// ours.
+		// ours. A CDR names the calling number.
 		{
 			Name: "cdr_mediation.rating", Weight: 200, Requires: Voice,
 			Steps: []Step{{
@@ -325,11 +356,14 @@ func Catalogue() []Scenario {
 				Categories: cats("traffic_data", "service_usage"),
 				Purpose:    "service_provision", LegalBasis: "contract",
 				RecordLag: 15 * time.Minute,
+				Identify:  ByPhoneNumber,
 			}},
 		},
 		// The fact of an IP-address assignment stored as retained data.
 		// §5.5 ("saglabājamo datu nodrošināšanai", annex fn. 2) is listed
-		// under legal obligations, §6.2.
+		// under legal obligations, §6.2. The record is of an address (cat.
+		// 31: "fact of IP-address assignment"), so it knows the address,
+		// not a phone number: an internet customer may have none.
 		{
 			Name: "cdr_mediation.ip_retention", Weight: 60, Requires: Internet,
 			Steps: []Step{{
@@ -337,6 +371,7 @@ func Catalogue() []Scenario {
 				Categories: cats("traffic_data"),
 				Purpose:    "legal_obligation", LegalBasis: "legal_obligation",
 				RecordLag: 15 * time.Minute,
+				Identify:  ByIPAddress,
 			}},
 		},
 		// Traffic screened for fraud (e.g. premium-rate abuse). §5.4
@@ -348,14 +383,17 @@ func Catalogue() []Scenario {
 				Categories: cats("traffic_data", "service_usage"),
 				Purpose:    "security", LegalBasis: "legitimate_interest", Interest: "7.21",
 				RecordLag: 15 * time.Minute,
+				Identify:  ByPhoneNumber,
 			}},
 		},
 		// Retained traffic data handed to a law-enforcement body on a
 		// lawful request. §5.5 (information to "operatīvās darbības
 		// subjektiem") is listed under legal obligations, §6.2; §17.3
-		// (persons named in regulations, on their justified request).
+		// (persons named in regulations, on their justified request). The
+		// request names a phone number and a time, and so does the answer
+		// (ours): the case of a number that had another holder then.
 		{
-			Name: "cdr_mediation.lawful_request", Weight: 1,
+			Name: "cdr_mediation.lawful_request", Weight: 1, Requires: Voice,
 			Steps: []Step{
 				{
 					Kind: lineage.Access, SourceSystem: "cdr_mediation", Actor: role("retained_data_officer"),
@@ -363,6 +401,7 @@ func Catalogue() []Scenario {
 					Purpose:    "legal_obligation", LegalBasis: "legal_obligation",
 					Attributes: map[string]string{"request_type": "retained_data"},
 					RecordLag:  time.Minute,
+					Identify:   ByPhoneNumber,
 				},
 				{
 					Kind: lineage.Transfer, SourceSystem: "cdr_mediation", Actor: role("retained_data_officer"),
@@ -371,11 +410,14 @@ func Catalogue() []Scenario {
 					Recipients: r.lawEnforcement,
 					Attributes: map[string]string{"request_type": "retained_data"},
 					RecordLag:  time.Minute,
+					Identify:   ByPhoneNumber,
 				},
 			},
 		},
 
 		// --- Processors outside the EU/EEA -----------------------------
+		// They work on records the operator opens to them, which carry the
+		// customer id, even the set-top box vendor's device logs.
 
 		// A CRM software vendor in India reads customer records to fix a
 		// defect. §18-§19 state that third-country partners (developers)

@@ -1,6 +1,7 @@
 package scenario
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -19,11 +20,17 @@ func TestEveryScenarioYieldsValidEvents(t *testing.T) {
 	for _, s := range Catalogue() {
 		t.Run(s.Name, func(t *testing.T) {
 			alone := s
-			alone.Requires, alone.Excludes = 0, 0 // every customer may have it
+			// Every customer may have it, but for the service whose
+			// identifier a step knows them by.
+			alone.Requires, alone.Excludes = 0, 0
+			for _, st := range s.Steps {
+				alone.Requires |= st.Identify.Requires()
+			}
 			for seed := uint64(1); seed <= 40; seed++ {
 				g, err := New(Config{
 					Seed: seed, Subjects: 500, Start: testStart, End: testEnd,
-					Events: 50 * int64(len(s.Steps)), Scenarios: []Scenario{alone},
+					Events: 50 * int64(len(s.Steps)), Scenarios: []Scenario{alone}, Keyer: testKeyer(t),
+					Sources: []string{s.Source()}, // some profiles lack the service
 				})
 				if err != nil {
 					t.Fatal(err)
@@ -36,8 +43,13 @@ func TestEveryScenarioYieldsValidEvents(t *testing.T) {
 					if got := e.Attributes[ScenarioAttr]; got != s.Name {
 						t.Fatalf("attribute %s = %q, want %q", ScenarioAttr, got, s.Name)
 					}
-					if want := s.Steps[i%len(s.Steps)].Kind; e.Kind != want {
-						t.Fatalf("seed %d event %d: kind %s, want step %d's %s", seed, i, e.Kind, i%len(s.Steps), want)
+					st := s.Steps[i%len(s.Steps)]
+					if e.Kind != st.Kind {
+						t.Fatalf("seed %d event %d: kind %s, want step %d's %s", seed, i, e.Kind, i%len(s.Steps), st.Kind)
+					}
+					if known := e.SubjectIdentifier != nil; known != (st.Identify != ByCustomerID) ||
+						known && e.SubjectIdentifier.Kind != st.Identify.Kind() {
+						t.Fatalf("seed %d event %d: subject identifier %v, want one by %s", seed, i, e.SubjectIdentifier, st.Identify)
 					}
 				}
 			}
@@ -60,6 +72,12 @@ func TestCatalogueIsConsistent(t *testing.T) {
 			t.Errorf("scenario %s requires and excludes the same trait", s.Name)
 		}
 		for i, st := range s.Steps {
+			if st.SourceSystem != s.Source() {
+				t.Errorf("scenario %s step %d: source %s, but the scenario is %s's", s.Name, i, st.SourceSystem, s.Source())
+			}
+			if need := st.Identify.Requires(); s.Requires&need != need {
+				t.Errorf("scenario %s step %d: known by %s without requiring the service", s.Name, i, st.Identify)
+			}
 			if st.Kind.HasRecipient() != (len(st.Recipients) > 0) {
 				t.Errorf("scenario %s step %d: %s with %d recipients", s.Name, i, st.Kind, len(st.Recipients))
 			}
@@ -123,6 +141,36 @@ func TestCatalogueCoversTheBrief(t *testing.T) {
 	for name := range wants {
 		if !found[name] {
 			t.Errorf("no step covers %s", name)
+		}
+	}
+}
+
+// TestCatalogueIdentifiesAsTheSourcesKnow checks who each source system
+// knows: the customer id on the account side, identifiers on the service
+// side (see the catalogue's comment).
+func TestCatalogueIdentifiesAsTheSourcesKnow(t *testing.T) {
+	allowed := map[string][]Identity{
+		"crm":                     {ByCustomerID},
+		"billing":                 {ByCustomerID},
+		"third_country_processor": {ByCustomerID},
+		"self_service_portal":     {ByCustomerID},
+		"contact_centre":          {ByCustomerID},
+		"cdr_mediation":           {ByPhoneNumber, ByIPAddress},
+		"tv_usage":                {BySetTopBox, ByContract},
+		"network_inventory":       {ByTerminalMAC, ByIPAddress},
+	}
+	seen := map[Identity]bool{}
+	for _, s := range Catalogue() {
+		for i, st := range s.Steps {
+			if !slices.Contains(allowed[st.SourceSystem], st.Identify) {
+				t.Errorf("scenario %s step %d: %s knows the customer by %s", s.Name, i, st.SourceSystem, st.Identify)
+			}
+			seen[st.Identify] = true
+		}
+	}
+	for id := range Identity(identityCount) {
+		if !seen[id] {
+			t.Errorf("no step knows the customer by %s", id)
 		}
 	}
 }

@@ -3,10 +3,14 @@ package scenario
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/balticom/lineage/pkg/identity"
 	"github.com/balticom/lineage/pkg/lineage"
 )
 
@@ -29,13 +33,30 @@ type Config struct {
 	Events int64
 	// Scenarios is the catalogue to play; nil means Catalogue().
 	Scenarios []Scenario
+	// Sources, when not empty, restricts the run to the scenarios of these
+	// source systems (Scenario.Source): one process per source system, as
+	// the source systems themselves would emit. Every code must be the
+	// source of some scenario. Empty plays every scenario.
+	Sources []string
+	// Keyer computes the keyed identifiers of the steps that know the
+	// customer by one (Step.Identify) and of the identity links. It may be
+	// nil only if no selected step needs it (see KeyedSources).
+	Keyer *identity.Keyer
 }
 
 // Generator yields lineage events of simulated customers in occurred_at
 // order. It is deterministic: two generators with the same Config yield the
 // same events, ids included, so re-sending a run re-sends the same facts.
-// Event ids depend on the whole Config (a changed period or population makes
-// new facts, with new ids); customers' profiles depend on the seed alone.
+// Event ids depend on the whole Config (a changed period, population or
+// source set makes new facts, with new ids, so that per-source processes
+// never reuse each other's ids); customers' profiles and identifier values
+// depend on the seed alone, the identifiers' windows also on the period
+// and the population (see identities).
+//
+// An event of a step that knows the customer by an identifier carries the
+// one the customer held at its occurred_at: the generator draws only
+// customers who hold it then, so that resolution through the identity
+// links attributes the event to the customer meant (Subject).
 //
 // A Generator is not safe for concurrent use. Events it returns share their
 // slices, map and pointers with it and with each other: treat them as
@@ -48,10 +69,23 @@ type Generator struct {
 	spanUs   uint64
 	perPass  uint64
 	slot     uint64 // index of the next event in the current pass
+	pass     uint64 // the current pass, from 0
 	tables   [profileCount]table
+	ids      *identities
+	keyer    *identity.Keyer
+	cache    *keyCache
+
+	// Occurred_at of the pass's slots drawn ahead of their events (a
+	// scenario's identified steps are checked against the customer's
+	// identifiers before it starts): slot s's is times[s%len(times)], for s
+	// in [slot, drawn).
+	times []int64
+	drawn uint64
 
 	// The scenario in progress: its remaining steps and its customer.
 	chain   []step
+	n       uint64
+	profile Profile
 	subject string
 	pick    uint64 // selects the customer's recipient among a step's
 }
@@ -74,7 +108,20 @@ type step struct {
 	recipients []*lineage.Recipient
 	attrs      map[string]string
 	lagUs      uint64
+	identify   Identity
 }
+
+// maxDraws bounds the customers drawn for one slot. A draw fails when the
+// selected sources do nothing for the customer's profile, or when the
+// customer does not hold the identifier a step needs at its time; after
+// maxDraws failures the slot stays empty (the pass yields one event less).
+// With the catalogue a draw fails rarely, so no slot is ever left empty in
+// practice.
+const maxDraws = 256
+
+// eligibleProbe is how many customers New looks at for one that the
+// selected sources have a scenario for.
+const eligibleProbe = 4096
 
 // New checks cfg and the catalogue and returns a generator. Every step of
 // every scenario is validated once here, so the events it yields are valid
@@ -94,6 +141,10 @@ func New(cfg Config) (*Generator, error) {
 	if scenarios == nil {
 		scenarios = Catalogue()
 	}
+	scenarios, sourcesKey, err := selectSources(scenarios, cfg.Sources)
+	if err != nil {
+		return nil, err
+	}
 	startUs := cfg.Start.UnixMicro()
 	spanUs := cfg.End.UnixMicro() - startUs
 	if spanUs < 1 {
@@ -105,18 +156,39 @@ func New(cfg Config) (*Generator, error) {
 		startUs:  startUs,
 		spanUs:   uint64(spanUs),
 		perPass:  uint64(cfg.Events),
+		keyer:    cfg.Keyer,
+	}
+	g.ids = &identities{
+		seed: mix(cfg.Seed ^ 0x6a09e667f3bcc908), profSeed: g.profSeed, subjects: g.subjects,
+		startUs: startUs, endUs: startUs + spanUs,
 	}
 	params := mix(mix(mix(mix(uint64(cfg.Subjects))^uint64(startUs))^uint64(spanUs)) ^ uint64(cfg.Events))
-	g.rng.Seed(mix(cfg.Seed), mix(cfg.Seed^params))
+	g.rng.Seed(mix(cfg.Seed), mix(cfg.Seed^params^sourcesKey))
 
 	chains := make([][]step, len(scenarios))
+	longest := 1
+	keyed := false
 	for i := range scenarios {
 		c, err := compile(&scenarios[i])
 		if err != nil {
 			return nil, err
 		}
 		chains[i] = c
+		longest = max(longest, len(c))
+		for _, st := range c {
+			keyed = keyed || st.identify != ByCustomerID
+		}
 	}
+	if keyed {
+		if cfg.Keyer == nil {
+			return nil, errors.New("a selected scenario knows customers by identifiers: an identity key (Keyer) is needed")
+		}
+		if err := g.ids.checkValues(cfg.Keyer); err != nil {
+			return nil, err
+		}
+		g.cache = newKeyCache(g.subjects)
+	}
+	g.times = make([]int64, longest)
 	for p := range Profile(profileCount) {
 		t := &g.tables[p]
 		var total uint64
@@ -127,11 +199,105 @@ func New(cfg Config) (*Generator, error) {
 				t.chain = append(t.chain, chains[i])
 			}
 		}
-		if total == 0 {
+		// The whole catalogue must give every customer something to do;
+		// a few sources need not.
+		if total == 0 && len(cfg.Sources) == 0 {
 			return nil, fmt.Errorf("no scenario fits customer profile %07b", p)
 		}
 	}
+	if len(cfg.Sources) > 0 && !g.anyEligible() {
+		return nil, fmt.Errorf("sources %v have no scenario for any of the first %d customers", cfg.Sources, min(g.subjects, eligibleProbe))
+	}
 	return g, nil
+}
+
+// anyEligible reports whether one of the first customers has a scenario.
+func (g *Generator) anyEligible() bool {
+	for n := uint64(1); n <= min(g.subjects, eligibleProbe); n++ {
+		if len(g.tables[g.ids.profile(n)].cum) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// selectSources returns the scenarios of the sources (all when sources is
+// empty) and a key of the selection that enters the event ids.
+func selectSources(scenarios []Scenario, sources []string) ([]Scenario, uint64, error) {
+	if len(sources) == 0 {
+		return scenarios, 0, nil
+	}
+	known := Sources(scenarios)
+	want := map[string]bool{}
+	for _, code := range sources {
+		if !slices.Contains(known, code) {
+			return nil, 0, fmt.Errorf("unknown source system %q: no scenario belongs to it (known: %s)", code, strings.Join(known, ", "))
+		}
+		want[code] = true
+	}
+	if len(want) == len(known) {
+		return scenarios, 0, nil // all of them: the same run as no selection
+	}
+	var out []Scenario
+	for _, s := range scenarios {
+		if want[s.Source()] {
+			out = append(out, s)
+		}
+	}
+	// The key names the set, whatever the order or repetitions given.
+	codes := slices.Sorted(maps.Keys(want))
+	key := uint64(0xcbf29ce484222325)
+	for _, c := range codes {
+		for i := range len(c) {
+			key = (key ^ uint64(c[i])) * 0x100000001b3
+		}
+		key = mix(key ^ ',')
+	}
+	return out, key, nil
+}
+
+// Sources returns the source systems of scenarios (Scenario.Source), in
+// the order they first appear.
+func Sources(scenarios []Scenario) []string {
+	var out []string
+	for i := range scenarios {
+		if src := scenarios[i].Source(); src != "" && !slices.Contains(out, src) {
+			out = append(out, src)
+		}
+	}
+	return out
+}
+
+// LinkSource is the source system that states the identity links: CRM,
+// where numbers, addresses, contracts and devices are assigned.
+const LinkSource = "crm"
+
+// KeyedSources returns the sources among selected (empty: all of
+// scenarios') that need the identity key: those with a step that knows
+// the customer by an identifier, and LinkSource, which states the links.
+func KeyedSources(scenarios []Scenario, selected []string) []string {
+	if len(selected) == 0 {
+		selected = Sources(scenarios)
+	}
+	var out []string
+	for _, src := range Sources(scenarios) {
+		if !slices.Contains(selected, src) {
+			continue
+		}
+		keyed := src == LinkSource
+		for i := range scenarios {
+			if scenarios[i].Source() != src {
+				continue
+			}
+			for _, st := range scenarios[i].Steps {
+				keyed = keyed || st.Identify != ByCustomerID
+			}
+		}
+		if keyed {
+			out = append(out, src)
+		}
+	}
+	return out
 }
 
 // compile turns a scenario into steps and validates each.
@@ -140,8 +306,16 @@ func compile(s *Scenario) ([]step, error) {
 		return nil, fmt.Errorf("scenario %s has no steps", s.Name)
 	}
 	probeAt := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	probeID := &lineage.Identifier{HMAC: strings.Repeat("0", lineage.HMACLength)}
 	out := make([]step, len(s.Steps))
 	for i, st := range s.Steps {
+		if st.Identify >= identityCount {
+			return nil, fmt.Errorf("scenario %s step %d: unknown identity %d", s.Name, i, st.Identify)
+		}
+		// Only a customer who has the service has its identifier.
+		if need := st.Identify.Requires(); s.Requires&need != need {
+			return nil, fmt.Errorf("scenario %s step %d: known by %s, so it must require profile %07b", s.Name, i, st.Identify, need)
+		}
 		attrs := make(map[string]string, len(st.Attributes)+1)
 		for k, v := range st.Attributes {
 			attrs[k] = v
@@ -150,7 +324,7 @@ func compile(s *Scenario) ([]step, error) {
 		c := step{
 			kind: st.Kind, source: st.SourceSystem, actor: st.Actor, categories: st.Categories,
 			purpose: st.Purpose, basis: st.LegalBasis, interest: lineage.Ptr(st.Interest),
-			attrs: attrs, lagUs: uint64(max(st.RecordLag.Microseconds(), 1)),
+			attrs: attrs, lagUs: uint64(max(st.RecordLag.Microseconds(), 1)), identify: st.Identify,
 		}
 		for j := range st.Recipients {
 			r := st.Recipients[j]
@@ -162,6 +336,10 @@ func compile(s *Scenario) ([]step, error) {
 		// Every recipient of the step must make a valid event.
 		for j := range max(len(c.recipients), 1) {
 			e := c.event("00000000-0000-4000-8000-000000000000", "C00000001", probeAt.UnixMicro(), 0, uint64(j))
+			if st.Identify != ByCustomerID {
+				probeID.Kind = st.Identify.Kind()
+				e.SubjectID, e.SubjectIdentifier = "", probeID
+			}
 			if err := e.Validate(probeAt); err != nil {
 				return nil, fmt.Errorf("scenario %s step %d: %w", s.Name, i, err)
 			}
@@ -176,44 +354,103 @@ func compile(s *Scenario) ([]step, error) {
 // the same period with fresh ids (a scenario cut by the pass boundary loses
 // its remaining steps). Next never ends: the caller decides how many to take.
 func (g *Generator) Next() lineage.Event {
-	if g.slot == g.perPass {
-		g.slot = 0
-		g.chain = nil
-	}
-	if len(g.chain) == 0 {
+	for {
+		if g.slot == g.perPass {
+			g.slot, g.drawn, g.chain = 0, 0, nil
+			g.pass++
+		}
+		if len(g.chain) > 0 {
+			break
+		}
 		g.begin()
 	}
 	st := &g.chain[0]
 	g.chain = g.chain[1:]
-	// The pass's slot k covers [k, k+1)·span/perPass; the event falls at a
-	// uniform point of it, so times never decrease and stay below End.
-	hi, lo := bits.Mul64(g.slot, g.spanUs)
-	lo, carry := bits.Add64(lo, g.below(g.spanUs), 0)
-	off, _ := bits.Div64(hi+carry, lo, g.perPass)
+	at := g.at(g.slot)
 	g.slot++
 	id := formatUUID(g.rng.Uint64(), g.rng.Uint64())
-	return st.event(id, g.subject, g.startUs+int64(off), g.below(st.lagUs), g.pick)
+	e := st.event(id, g.subject, at, g.below(st.lagUs), g.pick)
+	if st.identify != ByCustomerID {
+		// begin drew a customer who holds it now.
+		h, _ := g.ids.heldAt(g.n, g.profile, st.identify, at)
+		e.SubjectID, e.SubjectIdentifier = "", g.identifier(st.identify, h.value)
+	}
+	return e
+}
+
+// Subject returns the customer id of the customer the last event is about,
+// also when the event knows them only by an identifier: the customer the
+// identity links must resolve it to.
+func (g *Generator) Subject() string { return g.subject }
+
+// Pass returns the pass, from 0, of the last event.
+func (g *Generator) Pass() uint64 { return g.pass }
+
+// at returns the occurred_at of the pass's slot, drawing it if it is not
+// yet; slot is at most len(g.times)-1 ahead of g.slot.
+func (g *Generator) at(slot uint64) int64 {
+	for g.drawn <= slot {
+		// Slot k covers [k, k+1)·span/perPass; the event falls at a
+		// uniform point of it, so times never decrease and stay below End.
+		hi, lo := bits.Mul64(g.drawn, g.spanUs)
+		lo, carry := bits.Add64(lo, g.below(g.spanUs), 0)
+		off, _ := bits.Div64(hi+carry, lo, g.perPass)
+		g.times[g.drawn%uint64(len(g.times))] = g.startUs + int64(off)
+		g.drawn++
+	}
+	return g.times[slot%uint64(len(g.times))]
 }
 
 // begin draws the next customer and one of the scenarios their profile
-// allows.
+// allows, such that the customer holds each identifier a step needs at the
+// step's time. If maxDraws draws fail, it leaves the slot empty instead.
 func (g *Generator) begin() {
-	n := g.below(g.subjects) + 1
-	h := mix(g.profSeed + n*0x9e3779b97f4a7c15)
-	t := &g.tables[profileOf(h)]
-	x := g.below(t.cum[len(t.cum)-1])
-	lo, hi := 0, len(t.cum)-1
-	for lo < hi { // first i with cum[i] > x
-		mid := int(uint(lo+hi) >> 1)
-		if t.cum[mid] > x {
-			hi = mid
-		} else {
-			lo = mid + 1
+	for range maxDraws {
+		n := g.below(g.subjects) + 1
+		h := mix(g.profSeed + n*0x9e3779b97f4a7c15)
+		p := profileOf(h)
+		t := &g.tables[p]
+		if len(t.cum) == 0 {
+			continue // the selected sources do nothing for this customer
+		}
+		x := g.below(t.cum[len(t.cum)-1])
+		lo, hi := 0, len(t.cum)-1
+		for lo < hi { // first i with cum[i] > x
+			mid := int(uint(lo+hi) >> 1)
+			if t.cum[mid] > x {
+				hi = mid
+			} else {
+				lo = mid + 1
+			}
+		}
+		if !g.holdsFor(n, p, t.chain[lo]) {
+			continue
+		}
+		g.chain = t.chain[lo]
+		g.n, g.profile = n, p
+		g.subject = formatSubject(n)
+		g.pick = mix(h)
+		return
+	}
+	g.slot++
+}
+
+// holdsFor reports whether customer n, of profile p, holds every
+// identifier the steps of chain need, each at the time of its slot.
+func (g *Generator) holdsFor(n uint64, p Profile, chain []step) bool {
+	for i := range chain {
+		if chain[i].identify == ByCustomerID {
+			continue
+		}
+		slot := g.slot + uint64(i)
+		if slot >= g.perPass {
+			break // cut by the pass's end: never played
+		}
+		if _, ok := g.ids.heldAt(n, p, chain[i].identify, g.at(slot)); !ok {
+			return false
 		}
 	}
-	g.chain = t.chain[lo]
-	g.subject = formatSubject(n)
-	g.pick = mix(h)
+	return true
 }
 
 // event builds the event of a step.

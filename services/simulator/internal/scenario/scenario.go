@@ -13,11 +13,20 @@
 // simulated: public bodies, banks and the post carry their real names, the
 // private contractors are invented.
 //
-// The package knows nothing of Kafka: the command feeds the events to the
-// producer SDK.
+// Not every source system knows the customer id. CDR mediation knows a
+// phone number, the TV platform a set-top box or a contract, the network an
+// address or a terminal (Step.Identify says which, per step); such events
+// carry the keyed identifier instead of the customer id, and CRM states who
+// held which identifier when (identity links, LinkPlan). Every customer has
+// deterministic identifiers, and phone numbers and IP addresses pass from
+// one customer to another during the period (see identities.go).
+//
+// The package knows nothing of Kafka: the command feeds the events and the
+// links to the producer SDK.
 package scenario
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/balticom/lineage/pkg/lineage"
@@ -55,6 +64,11 @@ const (
 
 // Scenario is one operation of a source system. It becomes the events of its
 // Steps, in order, all about one customer and close together in time.
+//
+// A scenario belongs to one source system, that of its first step (see
+// Source): the per-source mode (Config.Sources) plays or skips it whole, so
+// that an operation is never cut in half. Every scenario of the catalogue
+// has all its steps in one system.
 type Scenario struct {
 	// Name is a stable code ("crm.card_open"). Every event carries it in
 	// the attribute "sim.scenario".
@@ -89,6 +103,88 @@ type Step struct {
 	// RecordLag bounds how long after occurred_at the source system records
 	// the event: recorded_at is uniform in [occurred_at, +RecordLag).
 	RecordLag time.Duration
+	// Identify is what the source system knows the customer by in this
+	// step: the zero value ByCustomerID, or an identifier, in which case
+	// the event carries the keyed identifier the customer held at
+	// occurred_at instead of the customer id. The scenario must require
+	// the trait that gives a customer that identifier (Identity.Requires).
+	Identify Identity
+}
+
+// Source is the source system the scenario belongs to: that of its first
+// step. A scenario whose steps spanned systems (none does) would be played
+// by its first step's system, as the operation starts there.
+func (s *Scenario) Source() string {
+	if len(s.Steps) == 0 {
+		return ""
+	}
+	return s.Steps[0].SourceSystem
+}
+
+// Identity is what a source system knows a customer by. It is finer than
+// lineage.IdentifierKind: a set-top box and the terminal at the connection
+// point are both devices, but different ones, held over different times.
+type Identity uint8
+
+// The identities. Every customer has a contract and a terminal; the other
+// identifiers come with a service (Identity.Requires).
+const (
+	// ByCustomerID: the source knows the customer id (CRM, billing,
+	// processors).
+	ByCustomerID Identity = iota
+	// ByPhoneNumber: the voice line's number, lineage.MSISDN. Voice
+	// customers only.
+	ByPhoneNumber
+	// ByIPAddress: the address assigned to the internet connection,
+	// lineage.IPAddress. Internet customers only.
+	ByIPAddress
+	// ByContract: the service contract's number, lineage.ContractNumber.
+	ByContract
+	// BySetTopBox: the serial number of the TV set-top box, lineage.Device.
+	// TV customers only.
+	BySetTopBox
+	// ByTerminalMAC: the MAC address of the terminal at the connection
+	// point (optical terminal, cable modem or smart meter), lineage.Device.
+	ByTerminalMAC
+
+	identityCount = iota
+)
+
+var identityInfo = [identityCount]struct {
+	name     string
+	kind     lineage.IdentifierKind
+	requires Profile
+}{
+	ByCustomerID:  {"customer_id", "", 0},
+	ByPhoneNumber: {"phone_number", lineage.MSISDN, Voice},
+	ByIPAddress:   {"ip_address", lineage.IPAddress, Internet},
+	ByContract:    {"contract", lineage.ContractNumber, 0},
+	BySetTopBox:   {"set_top_box", lineage.Device, TV},
+	ByTerminalMAC: {"terminal_mac", lineage.Device, 0},
+}
+
+// Kind is the lineage identifier kind of i; empty for ByCustomerID.
+func (i Identity) Kind() lineage.IdentifierKind {
+	if i >= identityCount {
+		return ""
+	}
+	return identityInfo[i].kind
+}
+
+// Requires is the trait a customer must have to hold identifier i.
+func (i Identity) Requires() Profile {
+	if i >= identityCount {
+		return 0
+	}
+	return identityInfo[i].requires
+}
+
+// String returns the identity's name ("phone_number").
+func (i Identity) String() string {
+	if i >= identityCount {
+		return fmt.Sprintf("identity(%d)", uint8(i))
+	}
+	return identityInfo[i].name
 }
 
 // allows reports whether a customer with profile p may be in s.
