@@ -85,23 +85,15 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, batch bool) {
 		writeDecodeError(w, err, s.maxBody)
 		return
 	}
-	if problems := spoofed(events, source); len(problems) > 0 {
-		s.m.countEvents(ctx, source, outcomeRejected, len(events))
-		first := problems[0]
-		writeEventsError(w, http.StatusForbidden, codeForbiddenSource, fieldPath(batch, first.Index, first.Field),
-			fmt.Sprintf("%s: %s; nothing was published", fieldPath(batch, first.Index, first.Field), first.Rule), problems)
-		return
-	}
-	if problems, invalid := validate(events, receivedAt); invalid > 0 {
-		s.m.countEvents(ctx, source, outcomeRejected, len(events))
-		s.writeInvalid(w, batch, len(events), invalid, problems)
+	k := s.eventsKind(batch, events)
+	if !s.checkAll(w, r, source, k, receivedAt) {
 		return
 	}
 
 	handedOff = true
 	err = s.publish(ctx, release, func(ctx context.Context) error { return s.pub.Publish(ctx, events) })
 	if err != nil {
-		s.publishFailed(w, r, source, batch, events, err)
+		s.publishFailed(w, r, source, k, err)
 		return
 	}
 	s.m.countEvents(ctx, source, outcomePublished, len(events))
@@ -144,29 +136,72 @@ func jsonContent(r *http.Request) bool {
 	return err == nil && mt == "application/json"
 }
 
-// spoofed lists the events whose source_system is not the authenticated
-// source: a source may publish only as itself.
-func spoofed(events []lineage.Event, source string) []eventProblem {
-	var out []eventProblem
-	for i := range events {
-		if events[i].SourceSystem != source {
-			out = append(out, eventProblem{Index: i, Field: "source_system",
-				Rule: fmt.Sprintf("must be %q, the source system of the credential", source), Value: events[i].SourceSystem})
-		}
-	}
-	return out
+// batchKind is what one request publishes, events or identity links: the
+// gateway checks, publishes and answers both alike, and these are where
+// they differ.
+type batchKind struct {
+	noun   string // "events" or "links", in messages
+	n      int
+	source func(i int) string // source_system of item i
+	check  func(i int, now time.Time) error
+	id     func(i int) string // what names item i in a 503: an event's id; nothing for a link
+	path   func(i int, field string) string
+	count  func(ctx context.Context, source, outcome string, n int)
+	write  func(w http.ResponseWriter, status int, code, field, message string, problems []eventProblem)
+	// invalid answers 400 for invalid of n items, problems listing them.
+	invalid func(w http.ResponseWriter, n, invalid int, problems []eventProblem)
+	// again is the advice of a 503, after "send the listed <noun> again".
+	again string
 }
 
-// validate checks every event against the taxonomy and lists every broken
-// rule, with the number of invalid events.
-func validate(events []lineage.Event, now time.Time) (problems []eventProblem, invalid int) {
-	for i := range events {
-		if err := events[i].Validate(now); err != nil {
+func (s *Server) eventsKind(batch bool, events []lineage.Event) batchKind {
+	return batchKind{
+		noun:   "events",
+		n:      len(events),
+		source: func(i int) string { return events[i].SourceSystem },
+		check:  func(i int, now time.Time) error { return events[i].Validate(now) },
+		id:     func(i int) string { return events[i].ID },
+		path:   func(i int, field string) string { return fieldPath(batch, i, field) },
+		count:  s.m.countEvents,
+		write:  writeEventsError,
+		invalid: func(w http.ResponseWriter, n, invalid int, problems []eventProblem) {
+			s.writeInvalid(w, batch, n, invalid, problems)
+		},
+		again: " with the same event_id (an event listed may have been stored too; its id makes the copy harmless)",
+	}
+}
+
+// checkAll answers 403 if an item claims another source system than the
+// credential's (a source publishes only as itself) and 400 if any item is
+// invalid, listing every broken rule; it reports whether all is well.
+func (s *Server) checkAll(w http.ResponseWriter, r *http.Request, source string, k batchKind, now time.Time) bool {
+	var spoofed, problems []eventProblem
+	invalid := 0
+	for i := range k.n {
+		if got := k.source(i); got != source {
+			spoofed = append(spoofed, eventProblem{Index: i, Field: "source_system",
+				Rule: fmt.Sprintf("must be %q, the source system of the credential", source), Value: got})
+		}
+	}
+	if len(spoofed) > 0 {
+		k.count(r.Context(), source, outcomeRejected, k.n)
+		field := k.path(spoofed[0].Index, spoofed[0].Field)
+		k.write(w, http.StatusForbidden, codeForbiddenSource, field,
+			fmt.Sprintf("%s: %s; nothing was published", field, spoofed[0].Rule), spoofed)
+		return false
+	}
+	for i := range k.n {
+		if err := k.check(i, now); err != nil {
 			invalid++
 			problems = append(problems, validationProblems(i, err)...)
 		}
 	}
-	return problems, invalid
+	if invalid > 0 {
+		k.count(r.Context(), source, outcomeRejected, k.n)
+		k.invalid(w, k.n, invalid, problems)
+		return false
+	}
+	return true
 }
 
 func (s *Server) writeInvalid(w http.ResponseWriter, batch bool, n, invalid int, problems []eventProblem) {
@@ -206,10 +241,10 @@ func (s *Server) publish(ctx context.Context, release func(), send func(context.
 	}
 }
 
-// publishFailed answers a publish error: 400 for an event that became
+// publishFailed answers a publish error: 400 for an item that became
 // invalid between our check and the SDK's (only a clock step does that),
-// 503 naming the events to send again otherwise.
-func (s *Server) publishFailed(w http.ResponseWriter, r *http.Request, source string, batch bool, events []lineage.Event, err error) {
+// 503 naming the items to send again otherwise.
+func (s *Server) publishFailed(w http.ResponseWriter, r *http.Request, source string, k batchKind, err error) {
 	ctx := r.Context()
 	failed := eventErrors(err)
 	if errors.Is(err, lineage.ErrInvalid) {
@@ -218,37 +253,39 @@ func (s *Server) publishFailed(w http.ResponseWriter, r *http.Request, source st
 			problems = append(problems, validationProblems(f.Index, f.Err)...)
 		}
 		if len(problems) > 0 {
-			s.m.countEvents(ctx, source, outcomeRejected, len(events))
-			s.writeInvalid(w, batch, len(events), len(failed), problems)
+			k.count(ctx, source, outcomeRejected, k.n)
+			k.invalid(w, k.n, len(failed), problems)
 			return
 		}
 	}
+	// Items are named by index and k.id, never by the error's ID: a
+	// link's is its identifier.
 	problems := make([]eventProblem, 0, len(failed))
 	for _, f := range failed {
-		problems = append(problems, eventProblem{Index: f.Index, EventID: f.ID})
+		problems = append(problems, eventProblem{Index: f.Index, EventID: k.id(f.Index)})
 	}
-	if len(problems) == 0 { // no answer in time, or an error about no event in particular
-		for i := range events {
-			problems = append(problems, eventProblem{Index: i, EventID: events[i].ID})
+	if len(problems) == 0 { // no answer in time, or an error about no item in particular
+		for i := range k.n {
+			problems = append(problems, eventProblem{Index: i, EventID: k.id(i)})
 		}
 	}
-	s.m.countEvents(ctx, source, outcomeFailed, len(problems))
-	s.m.countEvents(ctx, source, outcomePublished, len(events)-len(problems))
+	k.count(ctx, source, outcomeFailed, len(problems))
+	k.count(ctx, source, outcomePublished, k.n-len(problems))
 	cause := err
 	if len(failed) > 0 {
 		cause = failed[0].Err
 	}
 	s.log.LogAttrs(ctx, slog.LevelWarn, "publish failed",
-		slog.String("source_system", source), slog.Int("events", len(events)),
+		slog.String("source_system", source), slog.Int(k.noun, k.n),
 		slog.Int("failed", len(problems)), slog.String("error", cause.Error()))
 
-	msg := fmt.Sprintf("Kafka did not acknowledge %d of %d events", len(problems), len(events))
+	msg := fmt.Sprintf("Kafka did not acknowledge %d of %d %s", len(problems), k.n, k.noun)
 	if errors.Is(err, errNoAnswer) {
 		msg += fmt.Sprintf(" within %s", s.publishTimeout)
 	}
-	msg += ": send the listed events again with the same event_id (an event listed may have been stored too; its id makes the copy harmless)"
+	msg += ": send the listed " + k.noun + " again" + k.again
 	w.Header().Set("Retry-After", retryAfterUnavailable)
-	writeEventsError(w, http.StatusServiceUnavailable, codeKafkaUnavailable, "", msg, problems)
+	k.write(w, http.StatusServiceUnavailable, codeKafkaUnavailable, "", msg, problems)
 }
 
 // eventErrors collects every *producer.EventError in err's tree (the SDK

@@ -2,9 +2,7 @@ package httpingest
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -43,54 +41,34 @@ func (s *Server) handleLinks(w http.ResponseWriter, r *http.Request) {
 		writeDecodeError(w, err, s.maxBody)
 		return
 	}
-	if problems := spoofedLinks(links, source); len(problems) > 0 {
-		s.m.countLinks(ctx, source, outcomeRejected, len(links))
-		first := problems[0]
-		field := linkPath(first.Index, first.Field)
-		writeLinksError(w, http.StatusForbidden, codeForbiddenSource, field,
-			fmt.Sprintf("%s: %s; nothing was published", field, first.Rule), problems)
-		return
-	}
-	if problems, invalid := validateLinks(links, receivedAt); invalid > 0 {
-		s.m.countLinks(ctx, source, outcomeRejected, len(links))
-		writeInvalidLinks(w, len(links), invalid, problems)
+	k := s.linksKind(links)
+	if !s.checkAll(w, r, source, k, receivedAt) {
 		return
 	}
 
 	handedOff = true
 	err = s.publish(ctx, release, func(ctx context.Context) error { return s.pub.PublishLinks(ctx, links) })
 	if err != nil {
-		s.publishLinksFailed(w, r, source, links, err)
+		s.publishFailed(w, r, source, k, err)
 		return
 	}
 	s.m.countLinks(ctx, source, outcomePublished, len(links))
 	writeJSON(w, http.StatusOK, linksResponse{Published: len(links)})
 }
 
-// spoofedLinks lists the links whose source_system is not the
-// authenticated source: a source states links only as itself, as it
-// publishes events.
-func spoofedLinks(links []lineage.IdentityLink, source string) []eventProblem {
-	var out []eventProblem
-	for i := range links {
-		if links[i].SourceSystem != source {
-			out = append(out, eventProblem{Index: i, Field: "source_system",
-				Rule: fmt.Sprintf("must be %q, the source system of the credential", source), Value: links[i].SourceSystem})
-		}
+func (s *Server) linksKind(links []lineage.IdentityLink) batchKind {
+	return batchKind{
+		noun:    "links",
+		n:       len(links),
+		source:  func(i int) string { return links[i].SourceSystem },
+		check:   func(i int, now time.Time) error { return links[i].Validate(now) },
+		id:      func(int) string { return "" }, // a link has no id of its own
+		path:    linkPath,
+		count:   s.m.countLinks,
+		write:   writeLinksError,
+		invalid: writeInvalidLinks,
+		again:   " (a link listed may have been stored too; stating a link again is harmless)",
 	}
-	return out
-}
-
-// validateLinks checks every link and lists every broken rule, with the
-// number of invalid links.
-func validateLinks(links []lineage.IdentityLink, now time.Time) (problems []eventProblem, invalid int) {
-	for i := range links {
-		if err := links[i].Validate(now); err != nil {
-			invalid++
-			problems = append(problems, validationProblems(i, err)...)
-		}
-	}
-	return problems, invalid
 }
 
 func writeInvalidLinks(w http.ResponseWriter, n, invalid int, problems []eventProblem) {
@@ -99,52 +77,6 @@ func writeInvalidLinks(w http.ResponseWriter, n, invalid int, problems []eventPr
 	detail := lineage.FieldError{Field: field, Rule: first.Rule, Value: first.Value}.Error()
 	writeLinksError(w, http.StatusBadRequest, codeInvalidLink, field,
 		fmt.Sprintf("%d of %d links are invalid, none was published; the first: %s", invalid, n, detail), problems)
-}
-
-// publishLinksFailed answers a publish error as publishFailed does for
-// events: 400 for a link that became invalid meanwhile, else 503 listing
-// the links to send again, by index only (a link has no id of its own).
-func (s *Server) publishLinksFailed(w http.ResponseWriter, r *http.Request, source string, links []lineage.IdentityLink, err error) {
-	ctx := r.Context()
-	failed := eventErrors(err)
-	if errors.Is(err, lineage.ErrInvalid) {
-		var problems []eventProblem
-		for _, f := range failed {
-			problems = append(problems, validationProblems(f.Index, f.Err)...)
-		}
-		if len(problems) > 0 {
-			s.m.countLinks(ctx, source, outcomeRejected, len(links))
-			writeInvalidLinks(w, len(links), len(failed), problems)
-			return
-		}
-	}
-	problems := make([]eventProblem, 0, len(failed))
-	for _, f := range failed {
-		problems = append(problems, eventProblem{Index: f.Index})
-	}
-	if len(problems) == 0 { // no answer in time, or an error about no link in particular
-		for i := range links {
-			problems = append(problems, eventProblem{Index: i})
-		}
-	}
-	s.m.countLinks(ctx, source, outcomeFailed, len(problems))
-	s.m.countLinks(ctx, source, outcomePublished, len(links)-len(problems))
-	// The cause, never the *producer.EventError: its ID is an identifier.
-	cause := err
-	if len(failed) > 0 {
-		cause = failed[0].Err
-	}
-	s.log.LogAttrs(ctx, slog.LevelWarn, "publish failed",
-		slog.String("source_system", source), slog.Int("links", len(links)),
-		slog.Int("failed", len(problems)), slog.String("error", cause.Error()))
-
-	msg := fmt.Sprintf("Kafka did not acknowledge %d of %d links", len(problems), len(links))
-	if errors.Is(err, errNoAnswer) {
-		msg += fmt.Sprintf(" within %s", s.publishTimeout)
-	}
-	msg += ": send the listed links again (a link listed may have been stored too; stating a link again is harmless)"
-	w.Header().Set("Retry-After", retryAfterUnavailable)
-	writeLinksError(w, http.StatusServiceUnavailable, codeKafkaUnavailable, "", msg, problems)
 }
 
 // linkPath is the path of a link's field in the request body.
