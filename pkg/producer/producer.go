@@ -126,6 +126,30 @@ type EventError struct {
 func (e *EventError) Error() string { return fmt.Sprintf("event %d (%s): %v", e.Index, e.ID, e.Err) }
 func (e *EventError) Unwrap() error { return e.Err }
 
+// EventErrors returns every *EventError in err's tree, in order: Publish
+// and PublishLinks join one per event or link that failed. Empty when err
+// names none (a timeout, a closed client).
+func EventErrors(err error) []*EventError {
+	var out []*EventError
+	var walk func(error)
+	walk = func(err error) {
+		switch u := err.(type) {
+		case *EventError:
+			out = append(out, u)
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				walk(e)
+			}
+		case interface{ Unwrap() error }:
+			if e := u.Unwrap(); e != nil {
+				walk(e)
+			}
+		}
+	}
+	walk(err)
+	return out
+}
+
 // Publish validates every event, then produces them and waits until Kafka
 // acknowledged all of them. If any event is invalid nothing is sent and the
 // error (errors.Is lineage.ErrInvalid) names each invalid event and field.

@@ -3,6 +3,8 @@ package producer_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -231,6 +233,25 @@ func TestPublishIdentities(t *testing.T) {
 		}
 		if string(recs[i].Key) != msisdn.Key() || got.SubjectID != want.SubjectID || (got.ValidTo == nil) != (want.ValidTo == nil) {
 			t.Errorf("link %d: key %q, %+v; want %+v", i, recs[i].Key, got, want)
+		}
+	}
+}
+
+func TestEventErrors(t *testing.T) {
+	a, b := &producer.EventError{Index: 0, Err: errors.New("a")}, &producer.EventError{Index: 3, Err: errors.New("b")}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want []*producer.EventError
+	}{
+		{"nil", nil, nil},
+		{"no event named", errors.New("flush: context deadline exceeded"), nil},
+		{"one, wrapped", fmt.Errorf("publish: %w", a), []*producer.EventError{a}},
+		{"joined, wrapped", fmt.Errorf("publish: %w", errors.Join(a, b)), []*producer.EventError{a, b}},
+	} {
+		got := producer.EventErrors(tc.err)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: EventErrors = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

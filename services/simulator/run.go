@@ -304,23 +304,7 @@ func failedLinks(err error, n int) int {
 	if errors.Is(err, lineage.ErrInvalid) {
 		return n
 	}
-	count := 0
-	var walk func(error)
-	walk = func(err error) {
-		switch u := err.(type) {
-		case *producer.EventError:
-			count++
-		case interface{ Unwrap() []error }:
-			for _, e := range u.Unwrap() {
-				walk(e)
-			}
-		case interface{ Unwrap() error }:
-			if e := u.Unwrap(); e != nil {
-				walk(e)
-			}
-		}
-	}
-	walk(err)
+	count := len(producer.EventErrors(err))
 	if count == 0 || count > n {
 		return n
 	}

@@ -246,7 +246,7 @@ func (s *Server) publish(ctx context.Context, release func(), send func(context.
 // 503 naming the items to send again otherwise.
 func (s *Server) publishFailed(w http.ResponseWriter, r *http.Request, source string, k batchKind, err error) {
 	ctx := r.Context()
-	failed := eventErrors(err)
+	failed := producer.EventErrors(err)
 	if errors.Is(err, lineage.ErrInvalid) {
 		var problems []eventProblem
 		for _, f := range failed {
@@ -286,29 +286,4 @@ func (s *Server) publishFailed(w http.ResponseWriter, r *http.Request, source st
 	msg += ": send the listed " + k.noun + " again" + k.again
 	w.Header().Set("Retry-After", retryAfterUnavailable)
 	k.write(w, http.StatusServiceUnavailable, codeKafkaUnavailable, "", msg, problems)
-}
-
-// eventErrors collects every *producer.EventError in err's tree (the SDK
-// joins one per failed event).
-func eventErrors(err error) []*producer.EventError {
-	var out []*producer.EventError
-	var walk func(error)
-	walk = func(err error) {
-		if ee, ok := err.(*producer.EventError); ok {
-			out = append(out, ee)
-			return
-		}
-		switch u := err.(type) {
-		case interface{ Unwrap() []error }:
-			for _, e := range u.Unwrap() {
-				walk(e)
-			}
-		case interface{ Unwrap() error }:
-			if e := u.Unwrap(); e != nil {
-				walk(e)
-			}
-		}
-	}
-	walk(err)
-	return out
 }
