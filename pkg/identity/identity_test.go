@@ -100,3 +100,17 @@ func TestKeyer(t *testing.T) {
 		t.Errorf("invalid number: %v", err)
 	}
 }
+
+// BenchmarkIdentifier is the cost a producer pays per identified event:
+// normalising and hashing a phone number.
+func BenchmarkIdentifier(b *testing.B) {
+	k, err := identity.NewKeyer(bytes.Repeat([]byte{7}, identity.MinKeyBytes))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := k.Identifier(lineage.MSISDN, "+371 29 123 456"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
