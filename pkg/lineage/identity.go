@@ -62,12 +62,15 @@ func ParseIdentifierKey(s string) (id Identifier, ok bool) {
 	return id, found && id.valid()
 }
 
-func (i Identifier) valid() bool {
-	if !i.Kind.Valid() || len(i.HMAC) != HMACLength {
+func (i Identifier) valid() bool { return i.Kind.Valid() && validHMAC(i.HMAC) }
+
+// validHMAC reports whether s is HMACLength lower-case hex digits.
+func validHMAC(s string) bool {
+	if len(s) != HMACLength {
 		return false
 	}
-	for j := 0; j < len(i.HMAC); j++ {
-		if b := i.HMAC[j]; !(b >= '0' && b <= '9') && !(b >= 'a' && b <= 'f') {
+	for j := 0; j < len(s); j++ {
+		if b := s[j]; !(b >= '0' && b <= '9') && !(b >= 'a' && b <= 'f') {
 			return false
 		}
 	}
@@ -100,7 +103,7 @@ func (c *checker) identifier(field string, i Identifier) {
 	if !i.Kind.Valid() {
 		c.fail(field+".kind", "must be msisdn, ip_address, contract or device", string(i.Kind))
 	}
-	if !(Identifier{Kind: MSISDN, HMAC: i.HMAC}).valid() {
+	if !validHMAC(i.HMAC) {
 		c.fail(field+".hmac", "must be HMAC-SHA-256 in 64 lower-case hex digits (never the identifier in clear)", "")
 	}
 }

@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -190,5 +189,5 @@ func (s *Store) Unresolved(ctx context.Context) ([]UnresolvedCount, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read unresolved events in %s: %w", s.cfg.Database, err)
 	}
-	return slices.Clip(out), nil
+	return out, nil
 }
