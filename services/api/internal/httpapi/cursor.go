@@ -37,7 +37,9 @@ func encodeCursor(c chstore.Cursor) string {
 
 // decodeCursor parses and validates a cursor made by encodeCursor.
 func decodeCursor(s string) (chstore.Cursor, error) {
-	if cursorEncoding.DecodedLen(len(s)) != cursorLen {
+	// An exact length, not DecodedLen: the decoder skips CR and LF, so a
+	// longer text could decode to a cursor yet not be the one we issued.
+	if len(s) != cursorEncoding.EncodedLen(cursorLen) {
 		return chstore.Cursor{}, errBadCursor
 	}
 	b, err := cursorEncoding.DecodeString(s)

@@ -51,6 +51,8 @@ func TestDecodeCursorRejects(t *testing.T) {
 		"not a uuid":       raw(1, good, "0f8fad5b-d9cb-469f-a165-70867728950g"),
 		"subject as id":    raw(1, good, "C1234567----------------------------"),
 		"trailing garbage": raw(1, good, id) + "AA",
+		"carriage return":  raw(1, good, id)[:11] + "\r" + raw(1, good, id)[11:],
+		"line feed":        raw(1, good, id)[:11] + "\n" + raw(1, good, id)[11:],
 	}
 	for name, s := range tests {
 		if c, err := decodeCursor(s); err == nil {

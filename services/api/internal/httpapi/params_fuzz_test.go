@@ -18,6 +18,7 @@ func FuzzParseParams(f *testing.F) {
 		{"C1234567", "limit=0"},
 		{"C1234567", "limit=1001&cursor=" + c},
 		{"C1234567", "cursor=" + c},
+		{"C1234567", "cursor=" + c[:11] + "%0D" + c[11:]},
 		{"C1234567", "form=2026-01-01"},
 		{"C1234567", "from=%zz"},
 		{"C1234567", "from=2026-02-01&to=2026-01-01"},
