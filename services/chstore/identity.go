@@ -77,48 +77,121 @@ func (s *Store) InsertLinks(ctx context.Context, links []StoredLink) error {
 // window is a span of time in which the events stored under key (an
 // identifier's key) are the subject's: [from, to) in microseconds.
 type window struct {
-	key      string
-	from, to int64
+	key string
+	span
+}
+
+// span is [from, to) in microseconds since the epoch.
+type span struct{ from, to int64 }
+
+// ContestedWindow is a time in which the subject and another customer both
+// have a link to one identifier: the identifier's events of that time are
+// in neither answer until CRM corrects a link, because one of the two
+// customers would be shown another person's data.
+type ContestedWindow struct {
+	Identifier lineage.Identifier
+	From       time.Time
+	To         time.Time // zero: open, the links still stand
 }
 
 // identifierWindows returns the windows of the subject's current links,
-// clipped to [fromUS, toUS); windows of one identifier that touch or
-// overlap are joined.
-func (s *Store) identifierWindows(ctx context.Context, subject string, fromUS, toUS int64) ([]window, error) {
+// clipped to [fromUS, toUS), less the times another customer's link to the
+// same identifier covers; those are returned as contested. Windows of one
+// identifier that touch or overlap are joined.
+func (s *Store) identifierWindows(ctx context.Context, subject string, fromUS, toUS int64) ([]window, []ContestedWindow, error) {
 	rows, err := s.conn.Query(ctx, linksSQL, clickhouse.Named("subject_id", subject))
 	if err != nil {
-		return nil, fmt.Errorf("query identity links in %s: %w", s.cfg.Database, err)
+		return nil, nil, fmt.Errorf("query identity links in %s: %w", s.cfg.Database, err)
 	}
 	defer rows.Close()
-	var out []window
+	var (
+		windows   []window
+		contested []ContestedWindow
+		current   lineage.Identifier
+		own, rest []span
+	)
+	// Rows come sorted by identifier, then valid_from: one identifier's
+	// links are read, then divided.
+	flush := func() {
+		kept, shared := divide(own, rest)
+		for _, sp := range kept {
+			windows = append(windows, window{key: current.Key(), span: sp})
+		}
+		for _, sp := range shared {
+			c := ContestedWindow{Identifier: current, From: fromMicros(sp.from)}
+			if sp.to != math.MaxInt64 {
+				c.To = fromMicros(sp.to)
+			}
+			contested = append(contested, c)
+		}
+		own, rest = own[:0], rest[:0]
+	}
 	for rows.Next() {
 		var (
-			id       lineage.Identifier
-			kind     string
-			from, to int64
+			holder, kind, hmac string
+			from, to           int64
 		)
-		if err := rows.Scan(&kind, &id.HMAC, &from, &to); err != nil {
-			return nil, fmt.Errorf("scan identity links in %s: %w", s.cfg.Database, err)
+		if err := rows.Scan(&holder, &kind, &hmac, &from, &to); err != nil {
+			return nil, nil, fmt.Errorf("scan identity links in %s: %w", s.cfg.Database, err)
 		}
-		id.Kind = lineage.IdentifierKind(kind)
-		from, to = max(from, fromUS), min(to, toUS)
-		if from >= to {
+		id := lineage.Identifier{Kind: lineage.IdentifierKind(kind), HMAC: hmac}
+		if id != current {
+			flush()
+			current = id
+		}
+		sp := span{max(from, fromUS), min(to, toUS)}
+		if sp.from >= sp.to {
 			continue
 		}
-		// Rows come sorted by identifier, then valid_from.
-		if n := len(out); n > 0 && out[n-1].key == id.Key() && from <= out[n-1].to {
-			out[n-1].to = max(out[n-1].to, to)
-			continue
+		if holder == subject {
+			own = join(own, sp)
+		} else {
+			rest = join(rest, sp)
 		}
-		out = append(out, window{key: id.Key(), from: from, to: to})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read identity links in %s: %w", s.cfg.Database, err)
+		return nil, nil, fmt.Errorf("read identity links in %s: %w", s.cfg.Database, err)
 	}
-	if len(out) > MaxIdentityWindows {
-		return nil, fmt.Errorf("subject has %d identifier windows, more than the %d one lookup reads", len(out), MaxIdentityWindows)
+	flush()
+	if len(windows) > MaxIdentityWindows {
+		return nil, nil, fmt.Errorf("subject has %d identifier windows, more than the %d one lookup reads", len(windows), MaxIdentityWindows)
 	}
-	return out, nil
+	return windows, contested, nil
+}
+
+// join adds sp to spans, sorted by from and disjoint, where sp starts no
+// earlier than any of them; a span that touches or overlaps the last one
+// extends it.
+func join(spans []span, sp span) []span {
+	if n := len(spans); n > 0 && sp.from <= spans[n-1].to {
+		spans[n-1].to = max(spans[n-1].to, sp.to)
+		return spans
+	}
+	return append(spans, sp)
+}
+
+// divide splits own into the parts no span of others covers (kept) and the
+// parts one does (shared). Both are sorted by from and disjoint.
+func divide(own, others []span) (kept, shared []span) {
+	j := 0
+	for _, o := range own {
+		for j < len(others) && others[j].to <= o.from {
+			j++
+		}
+		at := o.from
+		for k := j; k < len(others) && others[k].from < o.to; k++ {
+			x := others[k]
+			if x.from > at {
+				kept = append(kept, span{at, x.from})
+			}
+			shared = append(shared, span{max(at, x.from), min(o.to, x.to)})
+			at = x.to
+		}
+		if at < o.to {
+			kept = append(kept, span{at, o.to})
+		}
+	}
+	return kept, shared
 }
 
 // scopeMarker stands in recipients.sql and events.sql where the conditions
@@ -126,13 +199,14 @@ func (s *Store) identifierWindows(ctx context.Context, subject string, fromUS, t
 const scopeMarker = "/*identifier windows*/"
 
 // subjectScope returns query with the subject's identifier windows in place
-// of scopeMarker, and the values of their placeholders. The text added is
+// of scopeMarker, the values of their placeholders, and the windows left out
+// because another customer's link covers them too. The text added is
 // fixed but for the placeholders' numbers: every value is bound by the
 // driver, none is spliced in.
-func (s *Store) subjectScope(ctx context.Context, query, subject string, fromUS, toUS int64) (string, []any, error) {
-	windows, err := s.identifierWindows(ctx, subject, fromUS, toUS)
+func (s *Store) subjectScope(ctx context.Context, query, subject string, fromUS, toUS int64) (string, []any, []ContestedWindow, error) {
+	windows, contested, err := s.identifierWindows(ctx, subject, fromUS, toUS)
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	var cond strings.Builder
 	args := make([]any, 0, 3*len(windows))
@@ -142,7 +216,7 @@ func (s *Store) subjectScope(ctx context.Context, query, subject string, fromUS,
 		args = append(args, clickhouse.Named("id_key_"+n, w.key),
 			clickhouse.Named("id_from_"+n, w.from), clickhouse.Named("id_to_"+n, w.to))
 	}
-	return strings.Replace(query, scopeMarker, cond.String(), 1), args, nil
+	return strings.Replace(query, scopeMarker, cond.String(), 1), args, contested, nil
 }
 
 // resolved turns a stored event's subject back into the domain's shape: an
@@ -154,17 +228,19 @@ func resolved(e *StoredEvent, subject string) {
 	}
 }
 
-// UnresolvedCount is how many stored events of one identifier kind no
-// current link covers yet: they are in nobody's answer until CRM tells whose
-// the identifier was at the time.
+// UnresolvedCount is how many stored events of one identifier kind are in
+// nobody's answer until CRM tells whose the identifier was at the time:
+// Events, which no current link covers yet, and Contested, which links of
+// two or more customers cover. Oldest is the oldest of either.
 type UnresolvedCount struct {
-	Kind   lineage.IdentifierKind
-	Events uint64
-	Oldest time.Time
+	Kind      lineage.IdentifierKind
+	Events    uint64
+	Contested uint64
+	Oldest    time.Time
 }
 
-// Unresolved counts the stored events that no identity link resolves, per
-// identifier kind (kinds with none are left out). It reads every identified
+// Unresolved counts the stored events that no identity link resolves to
+// exactly one customer, per identifier kind (kinds with none are left out). It reads every identified
 // event: an operator's question, not one for each lookup. Safe for
 // concurrent use.
 func (s *Store) Unresolved(ctx context.Context) ([]UnresolvedCount, error) {
@@ -180,7 +256,7 @@ func (s *Store) Unresolved(ctx context.Context) ([]UnresolvedCount, error) {
 			kind   string
 			oldest int64
 		)
-		if err := rows.Scan(&kind, &c.Events, &oldest); err != nil {
+		if err := rows.Scan(&kind, &c.Events, &c.Contested, &oldest); err != nil {
 			return nil, fmt.Errorf("scan unresolved events in %s: %w", s.cfg.Database, err)
 		}
 		c.Kind, c.Oldest = lineage.IdentifierKind(kind), fromMicros(oldest)

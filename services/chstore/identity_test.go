@@ -3,6 +3,7 @@ package chstore
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -43,10 +44,24 @@ func answer(t *testing.T, s *Store, subject string) (timeline []string, recipien
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range rs {
+	for _, r := range rs.Recipients {
 		recipients += r.Events
 	}
 	return timeline, recipients
+}
+
+// contestedOf returns the contested windows both lookups of subject give.
+func contestedOf(t *testing.T, s *Store, subject string) map[string][]ContestedWindow {
+	t.Helper()
+	rs, err := s.Recipients(t.Context(), RecipientsQuery{SubjectID: subject})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.Events(t.Context(), EventsQuery{SubjectID: subject})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string][]ContestedWindow{"recipients": rs.Contested, "events": page.Contested}
 }
 
 func unresolvedCounts(t *testing.T, s *Store) string {
@@ -57,7 +72,7 @@ func unresolvedCounts(t *testing.T, s *Store) string {
 	}
 	var parts []string
 	for _, c := range counts {
-		parts = append(parts, fmt.Sprintf("%s=%d@%s", c.Kind, c.Events, c.Oldest.Format("2006")))
+		parts = append(parts, fmt.Sprintf("%s=%d/%d@%s", c.Kind, c.Events, c.Contested, c.Oldest.Format("2006")))
 	}
 	return strings.Join(parts, " ")
 }
@@ -89,7 +104,7 @@ func TestIdentityResolution(t *testing.T) {
 		lineagetest.Transfer(lineagetest.UUID(5), current, day(2025, 1, 1)),
 	)
 	insert(t, s, 10, cdr(3, number, day(2026, 1, 15))) // a retried copy
-	if got, want := unresolvedCounts(t, s), "ip_address=1@2025 msisdn=3@2023"; got != want {
+	if got, want := unresolvedCounts(t, s), "ip_address=1/0@2025 msisdn=3/0@2023"; got != want {
 		t.Errorf("unresolved before the links: %s, want %s", got, want)
 	}
 	if tl, _ := answer(t, s, old); len(tl) != 0 {
@@ -114,7 +129,7 @@ func TestIdentityResolution(t *testing.T) {
 			t.Errorf("%s: timeline %v with %d recipient events, want %v with %d", tc.subject, tl, n, tc.timeline, tc.recipients)
 		}
 	}
-	if got, want := unresolvedCounts(t, s), "ip_address=1@2025 msisdn=1@2024"; got != want {
+	if got, want := unresolvedCounts(t, s), "ip_address=1/0@2025 msisdn=1/0@2024"; got != want {
 		t.Errorf("unresolved after the links: %s, want %s", got, want)
 	}
 
@@ -137,12 +152,52 @@ func TestIdentityResolution(t *testing.T) {
 	if tl, _ := answer(t, s, current); slices.Contains(tl, id(4, "ip_address")) {
 		t.Errorf("a retracted link still resolves: %v", tl)
 	}
-	if got, want := unresolvedCounts(t, s), "ip_address=1@2025"; got != want {
+	if got, want := unresolvedCounts(t, s), "ip_address=1/0@2025"; got != want {
+		t.Errorf("unresolved after the retraction: %s, want %s", got, want)
+	}
+
+	// CRM links the number to a third customer from 2025-12 by mistake,
+	// while the current holder's link stands: the CDR of 2026-01-15 could
+	// be either's, so it is in neither answer, both answers say which
+	// window was left out, and it is counted as contested.
+	third := lineagetest.Subject(3)
+	mistake := lineagetest.Link(third, number, day(2025, 12, 1), time.Time{})
+	insertLinks(t, s, 5, mistake)
+	wantContested := []ContestedWindow{{Identifier: number, From: day(2025, 12, 1)}}
+	for _, tc := range []struct {
+		subject  string
+		timeline []string
+	}{
+		{current, []string{id(5, "direct")}},
+		{third, nil},
+	} {
+		if tl, _ := answer(t, s, tc.subject); !slices.Equal(tl, tc.timeline) {
+			t.Errorf("%s with a contested number: timeline %v, want %v", tc.subject, tl, tc.timeline)
+		}
+		for name, got := range contestedOf(t, s, tc.subject) {
+			if !reflect.DeepEqual(got, wantContested) {
+				t.Errorf("%s: %s contested %+v, want %+v", tc.subject, name, got, wantContested)
+			}
+		}
+	}
+	if tl, _ := answer(t, s, old); !slices.Equal(tl, []string{id(1, "msisdn"), id(2, "msisdn")}) {
+		t.Errorf("old holder, whose link does not overlap: %v", tl)
+	}
+	if got, want := unresolvedCounts(t, s), "ip_address=1/0@2025 msisdn=0/1@2026"; got != want {
+		t.Errorf("unresolved with a contested number: %s, want %s", got, want)
+	}
+	// The mistake retracted, the CDR is the current holder's again.
+	mistake.Retracted, mistake.RecordedAt = true, day(2026, 2, 1)
+	insertLinks(t, s, 6, mistake)
+	if tl, _ := answer(t, s, current); !slices.Equal(tl, []string{id(5, "direct"), id(3, "msisdn")}) {
+		t.Errorf("current holder after the mistake was retracted: %v", tl)
+	}
+	if got, want := unresolvedCounts(t, s), "ip_address=1/0@2025"; got != want {
 		t.Errorf("unresolved at the end: %s, want %s", got, want)
 	}
 	// A bounded lookup clips the link windows to its range.
 	rs, err := s.Recipients(t.Context(), RecipientsQuery{SubjectID: old, From: day(2024, 1, 1), To: day(2025, 1, 1)})
-	if err != nil || len(rs) != 1 || rs[0].Events != 1 {
+	if err != nil || len(rs.Recipients) != 1 || rs.Recipients[0].Events != 1 {
 		t.Errorf("bounded recipients of the old holder: %+v, %v", rs, err)
 	}
 }
@@ -158,7 +213,7 @@ func TestIdentifierWindowsJoinLeases(t *testing.T) {
 		links = append(links, lineagetest.Link(subject, ip, from, from.Add(time.Hour)))
 	}
 	insertLinks(t, s, 0, links...)
-	windows, err := s.identifierWindows(t.Context(), subject, 0, math.MaxInt64)
+	windows, _, err := s.identifierWindows(t.Context(), subject, 0, math.MaxInt64)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,10 +222,11 @@ func TestIdentifierWindowsJoinLeases(t *testing.T) {
 	}
 	// Leases with gaps stay apart, and too many of them are refused
 	// rather than answered from part of the data.
+	other := lineagetest.Identifier(lineage.IPAddress, 8)
 	links = links[:0]
 	for i := range MaxIdentityWindows + 1 {
 		from := start.Add(time.Duration(2*i) * time.Hour)
-		links = append(links, lineagetest.Link(lineagetest.Subject(8), ip, from, from.Add(time.Hour)))
+		links = append(links, lineagetest.Link(lineagetest.Subject(8), other, from, from.Add(time.Hour)))
 	}
 	insertLinks(t, s, 0, links...)
 	if _, err := s.Recipients(t.Context(), RecipientsQuery{SubjectID: lineagetest.Subject(8)}); err == nil || !strings.Contains(err.Error(), "identifier windows") {
@@ -183,5 +239,30 @@ func TestQueriesHaveTheScopeMarker(t *testing.T) {
 		if strings.Count(q, scopeMarker) != 1 {
 			t.Errorf("%s.sql must hold %s once", name, scopeMarker)
 		}
+	}
+}
+
+func TestDivide(t *testing.T) {
+	tests := []struct {
+		name               string
+		own, others        []span
+		wantKept, wantShar []span
+	}{
+		{"nobody else", []span{{1, 5}}, nil, []span{{1, 5}}, nil},
+		{"other before and after", []span{{3, 5}}, []span{{0, 3}, {5, 9}}, []span{{3, 5}}, nil},
+		{"other inside", []span{{0, 10}}, []span{{2, 4}}, []span{{0, 2}, {4, 10}}, []span{{2, 4}}},
+		{"other covers all", []span{{2, 4}}, []span{{0, 10}}, nil, []span{{2, 4}}},
+		{"other from the middle on", []span{{0, 10}}, []span{{6, 20}}, []span{{0, 6}}, []span{{6, 10}}},
+		{"one other over two own", []span{{0, 4}, {6, 10}}, []span{{3, 7}}, []span{{0, 3}, {7, 10}}, []span{{3, 4}, {6, 7}}},
+		{"two others in one own", []span{{0, 10}}, []span{{1, 2}, {8, 12}}, []span{{0, 1}, {2, 8}}, []span{{1, 2}, {8, 10}}},
+		{"open ends", []span{{5, math.MaxInt64}}, []span{{7, math.MaxInt64}}, []span{{5, 7}}, []span{{7, math.MaxInt64}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			kept, shared := divide(tt.own, tt.others)
+			if !slices.Equal(kept, tt.wantKept) || !slices.Equal(shared, tt.wantShar) {
+				t.Errorf("divide(%v, %v) = %v, %v; want %v, %v", tt.own, tt.others, kept, shared, tt.wantKept, tt.wantShar)
+			}
+		})
 	}
 }

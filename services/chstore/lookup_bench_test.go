@@ -3,13 +3,11 @@ package chstore
 import (
 	"context"
 	_ "embed"
-	"io/fs"
 	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/balticom/lineage/pkg/lineage/lineagetest"
@@ -61,7 +59,7 @@ func BenchmarkRecipientsLookup(b *testing.B) {
 	s := benchStore(b, benchDatabase, nil, true)
 	benchLookups(b, s, func(ctx context.Context, subject string) (int, error) {
 		rs, err := s.Recipients(ctx, RecipientsQuery{SubjectID: subject})
-		return len(rs), err
+		return len(rs.Recipients), err
 	})
 }
 
@@ -110,7 +108,7 @@ func BenchmarkRecipientsLookupVariants(b *testing.B) {
 			s := benchStore(b, benchDatabase+"_"+v.name, edit, v.merged)
 			benchLookups(b, s, func(ctx context.Context, subject string) (int, error) {
 				rs, err := s.Recipients(ctx, RecipientsQuery{SubjectID: subject})
-				return len(rs), err
+				return len(rs.Recipients), err
 			})
 		})
 	}
@@ -158,17 +156,12 @@ func benchStore(b *testing.B, database string, edit func(ddl string) string, mer
 
 	migrate := func() error { return s.Migrate(ctx) }
 	if edit != nil {
-		files := fstest.MapFS{}
-		for _, name := range []string{recordFile, "0001_lineage_events.sql", "0002_identity_links.sql"} {
-			body, err := fs.ReadFile(migrationFiles, "migrations/"+name)
-			if err != nil {
-				b.Fatal(err)
-			}
+		files := projectMigrations(b, func(name, body string) string {
 			if name == "0001_lineage_events.sql" {
-				body = []byte(edit(string(body)))
+				return edit(body)
 			}
-			files["m/"+name] = &fstest.MapFile{Data: body}
-		}
+			return body
+		})
 		migrate = func() error { return s.migrate(ctx, files, "m") }
 	}
 	if err := migrate(); err != nil {

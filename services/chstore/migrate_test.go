@@ -2,6 +2,7 @@ package chstore
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"slices"
 	"sync"
@@ -33,6 +34,42 @@ func recorded(t *testing.T, s *Store) []uint32 {
 	return out
 }
 
+// projectVersions are the versions of the project's migrations.
+func projectVersions(t testing.TB) []uint32 {
+	t.Helper()
+	all, err := loadMigrations(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []uint32
+	for _, m := range all {
+		out = append(out, m.version)
+	}
+	return out
+}
+
+// projectMigrations copies the project's migrations, and the record's DDL,
+// into a file system under m/, each through edit when it is not nil.
+func projectMigrations(t testing.TB, edit func(name, body string) string) fstest.MapFS {
+	t.Helper()
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := fstest.MapFS{}
+	for _, e := range entries {
+		body, err := fs.ReadFile(migrationFiles, "migrations/"+e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if edit != nil {
+			body = []byte(edit(e.Name(), string(body)))
+		}
+		files["m/"+e.Name()] = &fstest.MapFile{Data: body}
+	}
+	return files
+}
+
 func tableExists(t *testing.T, s *Store, table string) bool {
 	t.Helper()
 	var n uint64
@@ -51,11 +88,11 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 		if err := s.Migrate(t.Context()); err != nil {
 			t.Fatalf("Migrate: %v", err)
 		}
-		if got, want := recorded(t, s), []uint32{1, 2}; !slices.Equal(got, want) {
+		if got, want := recorded(t, s), projectVersions(t); !slices.Equal(got, want) {
 			t.Fatalf("schema_migrations = %v, want %v", got, want)
 		}
 	}
-	for _, table := range []string{EventsTable, LinksTable} {
+	for _, table := range []string{EventsTable, LinksTable, "identity_links_by_identifier"} {
 		if !tableExists(t, s, table) {
 			t.Fatalf("%s missing", table)
 		}
@@ -85,7 +122,7 @@ func TestMigrateConcurrently(t *testing.T) {
 	}
 	// Both may have applied and recorded each version; nothing else.
 	for _, v := range recorded(t, first) {
-		if v != 1 && v != 2 {
+		if !slices.Contains(projectVersions(t), v) {
 			t.Errorf("recorded version %d", v)
 		}
 	}
@@ -118,22 +155,17 @@ func TestMigrateRefusesChangedMigration(t *testing.T) {
 	if tableExists(t, s, "must_not_run") {
 		t.Fatal("a migration ran although an applied one had changed")
 	}
-	if got, want := recorded(t, s), []uint32{1, 2}; !slices.Equal(got, want) {
+	if got, want := recorded(t, s), projectVersions(t); !slices.Equal(got, want) {
 		t.Fatalf("schema_migrations = %v, want %v (the project's own, untouched)", got, want)
 	}
 }
 
 func TestMigrateAppliesNewVersion(t *testing.T) {
 	s := newMigratedStore(t)
-	files := fstest.MapFS{}
-	for _, name := range []string{recordFile, "0001_lineage_events.sql", "0002_identity_links.sql"} {
-		body, err := fs.ReadFile(migrationFiles, "migrations/"+name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files["m/"+name] = &fstest.MapFile{Data: body}
-	}
-	files["m/0003_extra.sql"] = &fstest.MapFile{Data: []byte(
+	files := projectMigrations(t, nil)
+	versions := projectVersions(t)
+	next := versions[len(versions)-1] + 1
+	files[fmt.Sprintf("m/%04d_extra.sql", next)] = &fstest.MapFile{Data: []byte(
 		"-- two statements; the second has a ';' in a string\n" +
 			"CREATE TABLE IF NOT EXISTS extra_a (x String) ENGINE = Memory;\n" +
 			"CREATE TABLE IF NOT EXISTS extra_b (x String DEFAULT 'a;b') ENGINE = Memory;\n")}
@@ -142,7 +174,7 @@ func TestMigrateAppliesNewVersion(t *testing.T) {
 			t.Fatalf("migrate: %v", err)
 		}
 	}
-	if got, want := recorded(t, s), []uint32{1, 2, 3}; !slices.Equal(got, want) {
+	if got, want := recorded(t, s), append(versions, next); !slices.Equal(got, want) {
 		t.Fatalf("schema_migrations = %v, want %v", got, want)
 	}
 	for _, table := range []string{"extra_a", "extra_b"} {

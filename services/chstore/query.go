@@ -13,6 +13,14 @@ type RecipientsQuery struct {
 	From, To  time.Time
 }
 
+// RecipientsAnswer is who received a subject's data, and the windows of
+// its identifiers whose events are left out because another customer's
+// link covers them too.
+type RecipientsAnswer struct {
+	Recipients []RecipientSummary
+	Contested  []ContestedWindow
+}
+
 // RecipientSummary is one recipient of a subject's data: what it received,
 // why, and when. A recipient whose country or transfer mechanism changed
 // over time appears once per (category, country, mechanism).
@@ -47,9 +55,12 @@ type Cursor struct {
 }
 
 // EventsPage is one page of a timeline. Next is nil on the last page.
+// Contested are the windows of the subject's identifiers whose events are
+// left out because another customer's link covers them too.
 type EventsPage struct {
-	Events []StoredEvent
-	Next   *Cursor
+	Events    []StoredEvent
+	Next      *Cursor
+	Contested []ContestedWindow
 }
 
 // StoredEvent is an event as stored, with where it came from in Kafka.

@@ -36,14 +36,14 @@ const (
 // Recipients answers who received a subject's data, which data, when and
 // why: transfers and processor hand-offs only, newest recipient first. An
 // event stored more than once counts once. Safe for concurrent use.
-func (s *Store) Recipients(ctx context.Context, q RecipientsQuery) ([]RecipientSummary, error) {
+func (s *Store) Recipients(ctx context.Context, q RecipientsQuery) (RecipientsAnswer, error) {
 	if !lineage.ValidSubjectID(q.SubjectID) {
-		return nil, fmt.Errorf("recipients: subject id is not a customer id: %w", ErrInvalidQuery)
+		return RecipientsAnswer{}, fmt.Errorf("recipients: subject id is not a customer id: %w", ErrInvalidQuery)
 	}
 	fromUS, toUS := bounds(q.From, q.To)
-	query, args, err := s.subjectScope(ctx, recipientsSQL, q.SubjectID, fromUS, toUS)
+	query, args, contested, err := s.subjectScope(ctx, recipientsSQL, q.SubjectID, fromUS, toUS)
 	if err != nil {
-		return nil, fmt.Errorf("recipients: %w", err)
+		return RecipientsAnswer{}, fmt.Errorf("recipients: %w", err)
 	}
 	rows, err := s.conn.Query(ctx, query, append(args,
 		clickhouse.Named("subject_id", q.SubjectID),
@@ -51,10 +51,10 @@ func (s *Store) Recipients(ctx context.Context, q RecipientsQuery) ([]RecipientS
 		clickhouse.Named("to_us", toUS),
 	)...)
 	if err != nil {
-		return nil, fmt.Errorf("query recipients in %s: %w", s.cfg.Database, err)
+		return RecipientsAnswer{}, fmt.Errorf("query recipients in %s: %w", s.cfg.Database, err)
 	}
 	defer rows.Close()
-	var out []RecipientSummary
+	out := RecipientsAnswer{Contested: contested}
 	for rows.Next() {
 		var (
 			r           RecipientSummary
@@ -62,13 +62,13 @@ func (s *Store) Recipients(ctx context.Context, q RecipientsQuery) ([]RecipientS
 		)
 		if err := rows.Scan(&r.ID, &r.Name, &r.Category, &r.Country, &r.TransferMechanism,
 			&r.Kinds, &r.DataCategories, &r.Purposes, &r.LegalBases, &first, &last, &r.Events); err != nil {
-			return nil, fmt.Errorf("scan recipients in %s: %w", s.cfg.Database, err)
+			return RecipientsAnswer{}, fmt.Errorf("scan recipients in %s: %w", s.cfg.Database, err)
 		}
 		r.First, r.Last = fromMicros(first), fromMicros(last)
-		out = append(out, r)
+		out.Recipients = append(out.Recipients, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read recipients in %s: %w", s.cfg.Database, err)
+		return RecipientsAnswer{}, fmt.Errorf("read recipients in %s: %w", s.cfg.Database, err)
 	}
 	return out, nil
 }
@@ -95,7 +95,7 @@ func (s *Store) Events(ctx context.Context, q EventsQuery) (EventsPage, error) {
 		// "strictly before the cursor" true.
 		afterUS, afterID = ceilMicros(q.After.OccurredAt), q.After.EventID
 	}
-	query, args, err := s.subjectScope(ctx, eventsSQL, q.SubjectID, fromUS, toUS)
+	query, args, contested, err := s.subjectScope(ctx, eventsSQL, q.SubjectID, fromUS, toUS)
 	if err != nil {
 		return EventsPage{}, fmt.Errorf("events: %w", err)
 	}
@@ -112,7 +112,7 @@ func (s *Store) Events(ctx context.Context, q EventsQuery) (EventsPage, error) {
 		return EventsPage{}, fmt.Errorf("query events in %s: %w", s.cfg.Database, err)
 	}
 	defer rows.Close()
-	page := EventsPage{Events: make([]StoredEvent, 0, min(limit+1, 64))}
+	page := EventsPage{Events: make([]StoredEvent, 0, min(limit+1, 64)), Contested: contested}
 	for rows.Next() {
 		e, err := scanEvent(rows)
 		if err != nil {

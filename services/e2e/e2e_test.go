@@ -86,7 +86,8 @@ func TestEndToEnd(t *testing.T) {
 		     "kinds": ["transfer"], "data_categories": ["billing", "identification"],
 		     "purposes": ["service_provision"], "legal_bases": ["contract"],
 		     "first_at": "2026-03-02T09:30:00.123456Z", "last_at": "2026-03-02T10:30:00.123456Z", "events": 2}
-		  ]}`
+		  ],
+		  "withheld": []}`
 		sameJSON(t, want, got)
 	})
 

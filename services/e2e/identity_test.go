@@ -63,8 +63,8 @@ func TestIdentityEndToEnd(t *testing.T) {
 		cdr(3, "2026-01-15T12:00:00Z")+`]}`) // the current holder's
 	waitCaughtUp(t, broker, db, time.Minute)
 
-	if got := unresolvedTotal(t, apiAddr); got != 3 {
-		t.Fatalf("before the links: %d unresolved, want 3", got)
+	if got := unresolved(t, apiAddr); got != "3/0" {
+		t.Fatalf("before the links: %s unresolved/contested, want 3/0", got)
 	}
 	if ids := timelineIDs(t, apiAddr, old); len(ids) != 0 {
 		t.Fatalf("the old holder's answer before any link: %v", ids)
@@ -121,8 +121,39 @@ func TestIdentityEndToEnd(t *testing.T) {
 			t.Errorf("%s: recipients %+v, want the police once", subject, recipients.Recipients)
 		}
 	}
-	if got := unresolvedTotal(t, apiAddr); got != 1 {
-		t.Errorf("after the links: %d unresolved, want 1 (the CDR between holders)", got)
+	if got := unresolved(t, apiAddr); got != "1/0" {
+		t.Errorf("after the links: %s unresolved/contested, want 1/0 (the CDR between holders)", got)
+	}
+
+	// CRM links the number to a third customer from 2025-12 by mistake:
+	// the CDR of 2026-01-15 could be the current holder's or the third
+	// customer's, so neither answer shows it, both say what was withheld,
+	// and it is counted as contested.
+	post(t, gateway, "/v1/identity-links", crmToken, `{"links": [
+	  {"subject_id": "C07770003", "identifier": {"kind": "msisdn", "value": "29123456"},
+	   "valid_from": "2025-12-01T00:00:00Z"}]}`)
+	waitTopicCaughtUp(t, broker, db+"_links", topics.IdentityLinks, time.Minute)
+	for _, subject := range []string{current, "C07770003"} {
+		if ids := timelineIDs(t, apiAddr, subject); len(ids) != 0 {
+			t.Errorf("%s with the number contested: events %v, want none", subject, ids)
+		}
+		var body struct {
+			Withheld []struct {
+				Identifier struct {
+					HMAC string `json:"hmac"`
+				} `json:"identifier"`
+				From string  `json:"from"`
+				To   *string `json:"to"`
+			} `json:"withheld"`
+		}
+		decode(t, get(t, apiAddr, "/v1/subjects/"+subject+"/recipients", nil), &body)
+		if len(body.Withheld) != 1 || body.Withheld[0].Identifier.HMAC != want.HMAC ||
+			body.Withheld[0].From != "2025-12-01T00:00:00.000000Z" || body.Withheld[0].To != nil {
+			t.Errorf("%s: withheld %+v, want the number from 2025-12-01 on", subject, body.Withheld)
+		}
+	}
+	if got := unresolved(t, apiAddr); got != "1/1" {
+		t.Errorf("with the number contested: %s unresolved/contested, want 1/1", got)
 	}
 
 	// The number in clear, in any spelling, is nowhere.
@@ -172,13 +203,16 @@ func post(t *testing.T, addr, path, bearer, body string) {
 	}
 }
 
-func unresolvedTotal(t *testing.T, apiAddr string) int {
+// unresolved returns the API's count of events no link resolves, as
+// "unresolved/contested".
+func unresolved(t *testing.T, apiAddr string) string {
 	t.Helper()
 	var body struct {
-		Total int `json:"total"`
+		Total     int `json:"total"`
+		Contested int `json:"contested"`
 	}
 	decode(t, get(t, apiAddr, "/v1/identity/unresolved", nil), &body)
-	return body.Total
+	return fmt.Sprintf("%d/%d", body.Total, body.Contested)
 }
 
 func timelineIDs(t *testing.T, apiAddr, subject string) []string {

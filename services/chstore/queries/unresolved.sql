@@ -1,34 +1,46 @@
--- Events stored under an identifier that no current link covers at their
--- occurred_us: nobody's answer includes them yet. Identifier keys start
--- with a lower-case kind; customer ids start with an upper-case C, so
--- subject_id >= 'a' selects exactly the identified events. A copy of an
--- event counts once (uniqExact).
+-- Events stored under an identifier that are in nobody's answer, per kind:
+-- unresolved when no current link covers them at their occurred_us,
+-- contested when links of two or more customers do (each customer's lookup
+-- leaves them out). Identifier keys start with a lower-case kind; customer
+-- ids start with an upper-case C, so subject_id >= 'a' selects exactly the
+-- identified events. A copy of an event counts once (uniqExact).
 SELECT
     splitByChar(':', subject_id)[1] AS id_kind,
-    uniqExact(event_id) AS events,
+    uniqExactIf(event_id, holders = 0) AS unresolved,
+    uniqExactIf(event_id, holders > 1) AS contested,
     min(occurred_us) AS oldest_us
-FROM lineage_events
-ANY LEFT JOIN
+FROM
 (
     SELECT
-        concat(id_kind, ':', id_hmac) AS subject_id,
-        groupArray(valid_from_us) AS froms,
-        groupArray(valid_to_us) AS tos
-    FROM
+        subject_id,
+        event_id,
+        occurred_us,
+        arrayReduce('uniqExact', arrayFilter((h, f, t) -> occurred_us >= f AND occurred_us < t, holder_ids, froms, tos)) AS holders
+    FROM lineage_events
+    ANY LEFT JOIN
     (
         SELECT
-            id_kind,
-            id_hmac,
-            valid_from_us,
-            argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
-            argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-        FROM identity_links
-        GROUP BY subject_id, id_kind, id_hmac, valid_from_us
-    )
-    WHERE is_retracted = 0
-    GROUP BY subject_id
-) AS links USING subject_id
-WHERE subject_id >= 'a'
-  AND NOT arrayExists((f, t) -> occurred_us >= f AND occurred_us < t, froms, tos)
+            concat(id_kind, ':', id_hmac) AS subject_id,
+            groupArray(holder) AS holder_ids,
+            groupArray(valid_from_us) AS froms,
+            groupArray(valid_to_us) AS tos
+        FROM
+        (
+            SELECT
+                subject_id AS holder,
+                id_kind,
+                id_hmac,
+                valid_from_us,
+                argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
+                argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
+            FROM identity_links
+            GROUP BY subject_id, id_kind, id_hmac, valid_from_us
+        )
+        WHERE is_retracted = 0
+        GROUP BY id_kind, id_hmac
+    ) AS links USING subject_id
+    WHERE subject_id >= 'a'
+)
+WHERE holders != 1
 GROUP BY id_kind
 ORDER BY id_kind

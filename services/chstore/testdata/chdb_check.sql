@@ -105,24 +105,35 @@ FROM numbers(20000);
 SELECT version, arraySort(groupUniqArray(checksum)) FROM schema_migrations GROUP BY version;
 
 -- recipients
--- A customer's identity links as they stand: the latest statement of each
--- link, retracted links left out. Ties on recorded_us go to the later Kafka
--- offset (one identifier's statements share a partition).
-SELECT id_kind, id_hmac, valid_from_us, valid_to_us
+-- The links of every holder of the identifiers a customer holds or held,
+-- as they stand: the latest statement of each link, retracted links left
+-- out. Go keeps the customer's own windows less the times another holder's
+-- link also covers (chstore/identity.go). Ties on recorded_us go to the
+-- later Kafka offset (one identifier's statements share a partition). The
+-- inner query finds the customer's identifiers through identity_links,
+-- ordered by customer; the outer one their holders through
+-- identity_links_by_identifier, ordered by identifier.
+SELECT subject_id, id_kind, id_hmac, valid_from_us, valid_to_us
 FROM
 (
     SELECT
+        subject_id,
         id_kind,
         id_hmac,
         valid_from_us,
         argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
         argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-    FROM identity_links
-    WHERE subject_id = 'C00511896'
-    GROUP BY id_kind, id_hmac, valid_from_us
+    FROM identity_links_by_identifier
+    WHERE (id_kind, id_hmac) IN
+    (
+        SELECT id_kind, id_hmac
+        FROM identity_links
+        WHERE subject_id = 'C00511896'
+    )
+    GROUP BY id_kind, id_hmac, valid_from_us, subject_id
 )
 WHERE is_retracted = 0
-ORDER BY id_kind, id_hmac, valid_from_us;
+ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
 
 -- recipients_2
 -- Who received a subject's data: one row per (recipient, category, country,
@@ -156,24 +167,35 @@ GROUP BY recipient_id, recipient_category, recipient_country, transfer_mechanism
 ORDER BY last_us DESC, recipient_id, recipient_category, recipient_country, transfer_mechanism;
 
 -- recipients_bounded
--- A customer's identity links as they stand: the latest statement of each
--- link, retracted links left out. Ties on recorded_us go to the later Kafka
--- offset (one identifier's statements share a partition).
-SELECT id_kind, id_hmac, valid_from_us, valid_to_us
+-- The links of every holder of the identifiers a customer holds or held,
+-- as they stand: the latest statement of each link, retracted links left
+-- out. Go keeps the customer's own windows less the times another holder's
+-- link also covers (chstore/identity.go). Ties on recorded_us go to the
+-- later Kafka offset (one identifier's statements share a partition). The
+-- inner query finds the customer's identifiers through identity_links,
+-- ordered by customer; the outer one their holders through
+-- identity_links_by_identifier, ordered by identifier.
+SELECT subject_id, id_kind, id_hmac, valid_from_us, valid_to_us
 FROM
 (
     SELECT
+        subject_id,
         id_kind,
         id_hmac,
         valid_from_us,
         argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
         argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-    FROM identity_links
-    WHERE subject_id = 'C00511896'
-    GROUP BY id_kind, id_hmac, valid_from_us
+    FROM identity_links_by_identifier
+    WHERE (id_kind, id_hmac) IN
+    (
+        SELECT id_kind, id_hmac
+        FROM identity_links
+        WHERE subject_id = 'C00511896'
+    )
+    GROUP BY id_kind, id_hmac, valid_from_us, subject_id
 )
 WHERE is_retracted = 0
-ORDER BY id_kind, id_hmac, valid_from_us;
+ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
 
 -- recipients_bounded_2
 -- Who received a subject's data: one row per (recipient, category, country,
@@ -207,24 +229,35 @@ GROUP BY recipient_id, recipient_category, recipient_country, transfer_mechanism
 ORDER BY last_us DESC, recipient_id, recipient_category, recipient_country, transfer_mechanism;
 
 -- events_first_page
--- A customer's identity links as they stand: the latest statement of each
--- link, retracted links left out. Ties on recorded_us go to the later Kafka
--- offset (one identifier's statements share a partition).
-SELECT id_kind, id_hmac, valid_from_us, valid_to_us
+-- The links of every holder of the identifiers a customer holds or held,
+-- as they stand: the latest statement of each link, retracted links left
+-- out. Go keeps the customer's own windows less the times another holder's
+-- link also covers (chstore/identity.go). Ties on recorded_us go to the
+-- later Kafka offset (one identifier's statements share a partition). The
+-- inner query finds the customer's identifiers through identity_links,
+-- ordered by customer; the outer one their holders through
+-- identity_links_by_identifier, ordered by identifier.
+SELECT subject_id, id_kind, id_hmac, valid_from_us, valid_to_us
 FROM
 (
     SELECT
+        subject_id,
         id_kind,
         id_hmac,
         valid_from_us,
         argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
         argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-    FROM identity_links
-    WHERE subject_id = 'C00511896'
-    GROUP BY id_kind, id_hmac, valid_from_us
+    FROM identity_links_by_identifier
+    WHERE (id_kind, id_hmac) IN
+    (
+        SELECT id_kind, id_hmac
+        FROM identity_links
+        WHERE subject_id = 'C00511896'
+    )
+    GROUP BY id_kind, id_hmac, valid_from_us, subject_id
 )
 WHERE is_retracted = 0
-ORDER BY id_kind, id_hmac, valid_from_us;
+ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
 
 -- events_first_page_2
 -- One page of a subject's timeline, newest first, keyset-paged on
@@ -251,24 +284,35 @@ LIMIT 1 BY event_id
 LIMIT 3;
 
 -- events_next_page
--- A customer's identity links as they stand: the latest statement of each
--- link, retracted links left out. Ties on recorded_us go to the later Kafka
--- offset (one identifier's statements share a partition).
-SELECT id_kind, id_hmac, valid_from_us, valid_to_us
+-- The links of every holder of the identifiers a customer holds or held,
+-- as they stand: the latest statement of each link, retracted links left
+-- out. Go keeps the customer's own windows less the times another holder's
+-- link also covers (chstore/identity.go). Ties on recorded_us go to the
+-- later Kafka offset (one identifier's statements share a partition). The
+-- inner query finds the customer's identifiers through identity_links,
+-- ordered by customer; the outer one their holders through
+-- identity_links_by_identifier, ordered by identifier.
+SELECT subject_id, id_kind, id_hmac, valid_from_us, valid_to_us
 FROM
 (
     SELECT
+        subject_id,
         id_kind,
         id_hmac,
         valid_from_us,
         argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
         argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-    FROM identity_links
-    WHERE subject_id = 'C00511896'
-    GROUP BY id_kind, id_hmac, valid_from_us
+    FROM identity_links_by_identifier
+    WHERE (id_kind, id_hmac) IN
+    (
+        SELECT id_kind, id_hmac
+        FROM identity_links
+        WHERE subject_id = 'C00511896'
+    )
+    GROUP BY id_kind, id_hmac, valid_from_us, subject_id
 )
 WHERE is_retracted = 0
-ORDER BY id_kind, id_hmac, valid_from_us;
+ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
 
 -- events_next_page_2
 -- One page of a subject's timeline, newest first, keyset-paged on
@@ -295,24 +339,35 @@ LIMIT 1 BY event_id
 LIMIT 3;
 
 -- events_bounded
--- A customer's identity links as they stand: the latest statement of each
--- link, retracted links left out. Ties on recorded_us go to the later Kafka
--- offset (one identifier's statements share a partition).
-SELECT id_kind, id_hmac, valid_from_us, valid_to_us
+-- The links of every holder of the identifiers a customer holds or held,
+-- as they stand: the latest statement of each link, retracted links left
+-- out. Go keeps the customer's own windows less the times another holder's
+-- link also covers (chstore/identity.go). Ties on recorded_us go to the
+-- later Kafka offset (one identifier's statements share a partition). The
+-- inner query finds the customer's identifiers through identity_links,
+-- ordered by customer; the outer one their holders through
+-- identity_links_by_identifier, ordered by identifier.
+SELECT subject_id, id_kind, id_hmac, valid_from_us, valid_to_us
 FROM
 (
     SELECT
+        subject_id,
         id_kind,
         id_hmac,
         valid_from_us,
         argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
         argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-    FROM identity_links
-    WHERE subject_id = 'C00511896'
-    GROUP BY id_kind, id_hmac, valid_from_us
+    FROM identity_links_by_identifier
+    WHERE (id_kind, id_hmac) IN
+    (
+        SELECT id_kind, id_hmac
+        FROM identity_links
+        WHERE subject_id = 'C00511896'
+    )
+    GROUP BY id_kind, id_hmac, valid_from_us, subject_id
 )
 WHERE is_retracted = 0
-ORDER BY id_kind, id_hmac, valid_from_us;
+ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
 
 -- events_bounded_2
 -- One page of a subject's timeline, newest first, keyset-paged on
@@ -339,38 +394,50 @@ LIMIT 1 BY event_id
 LIMIT 101;
 
 -- unresolved
--- Events stored under an identifier that no current link covers at their
--- occurred_us: nobody's answer includes them yet. Identifier keys start
--- with a lower-case kind; customer ids start with an upper-case C, so
--- subject_id >= 'a' selects exactly the identified events. A copy of an
--- event counts once (uniqExact).
+-- Events stored under an identifier that are in nobody's answer, per kind:
+-- unresolved when no current link covers them at their occurred_us,
+-- contested when links of two or more customers do (each customer's lookup
+-- leaves them out). Identifier keys start with a lower-case kind; customer
+-- ids start with an upper-case C, so subject_id >= 'a' selects exactly the
+-- identified events. A copy of an event counts once (uniqExact).
 SELECT
     splitByChar(':', subject_id)[1] AS id_kind,
-    uniqExact(event_id) AS events,
+    uniqExactIf(event_id, holders = 0) AS unresolved,
+    uniqExactIf(event_id, holders > 1) AS contested,
     min(occurred_us) AS oldest_us
-FROM lineage_events
-ANY LEFT JOIN
+FROM
 (
     SELECT
-        concat(id_kind, ':', id_hmac) AS subject_id,
-        groupArray(valid_from_us) AS froms,
-        groupArray(valid_to_us) AS tos
-    FROM
+        subject_id,
+        event_id,
+        occurred_us,
+        arrayReduce('uniqExact', arrayFilter((h, f, t) -> occurred_us >= f AND occurred_us < t, holder_ids, froms, tos)) AS holders
+    FROM lineage_events
+    ANY LEFT JOIN
     (
         SELECT
-            id_kind,
-            id_hmac,
-            valid_from_us,
-            argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
-            argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-        FROM identity_links
-        GROUP BY subject_id, id_kind, id_hmac, valid_from_us
-    )
-    WHERE is_retracted = 0
-    GROUP BY subject_id
-) AS links USING subject_id
-WHERE subject_id >= 'a'
-  AND NOT arrayExists((f, t) -> occurred_us >= f AND occurred_us < t, froms, tos)
+            concat(id_kind, ':', id_hmac) AS subject_id,
+            groupArray(holder) AS holder_ids,
+            groupArray(valid_from_us) AS froms,
+            groupArray(valid_to_us) AS tos
+        FROM
+        (
+            SELECT
+                subject_id AS holder,
+                id_kind,
+                id_hmac,
+                valid_from_us,
+                argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
+                argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
+            FROM identity_links
+            GROUP BY subject_id, id_kind, id_hmac, valid_from_us
+        )
+        WHERE is_retracted = 0
+        GROUP BY id_kind, id_hmac
+    ) AS links USING subject_id
+    WHERE subject_id >= 'a'
+)
+WHERE holders != 1
 GROUP BY id_kind
 ORDER BY id_kind;
 

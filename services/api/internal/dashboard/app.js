@@ -68,10 +68,11 @@ async function loadUnresolved() {
   const box = $("unresolved");
   try {
     const u = await call("/v1/identity/unresolved");
-    box.textContent = u.total === 0
+    box.textContent = (u.total === 0
       ? "Every stored event is attributed to a customer."
       : u.total + " stored events are not attributed to any customer yet (" +
-        u.kinds.map((k) => k.kind + " " + k.events).join(", ") + "): their identity links have not arrived.";
+        u.kinds.map((k) => k.kind + " " + k.events).join(", ") + "): their identity links have not arrived.") +
+      (u.contested ? " " + u.contested + " more are claimed by the links of two customers and shown to neither." : "");
   } catch (err) {
     box.textContent = "Unresolved events could not be counted: " + err.message;
   }
@@ -104,6 +105,11 @@ $("lookup").addEventListener("submit", async (ev) => {
     }
     $("recipients-summary").textContent = r.recipients.length + " recipients, " + events + " disclosures" +
       (third ? ", " + third + " outside the EU/EEA" : "");
+    // Times in which another customer's link claims one of this customer's
+    // identifiers too: their events are left out until CRM corrects it.
+    $("withheld").textContent = r.withheld.length === 0 ? "" :
+      "Withheld until CRM corrects the identity links (another customer holds the same identifier): " +
+      r.withheld.map((w) => w.identifier.kind + " from " + w.from + (w.to ? " to " + w.to : " on")).join("; ") + ".";
     $("recipients-section").hidden = false;
     await loadEvents(subject, null);
     await loadUnresolved();

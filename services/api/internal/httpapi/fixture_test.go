@@ -34,8 +34,9 @@ const (
 // testNow is when every test request arrives.
 func testNow() time.Time { return time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC) }
 
-// fixtureStore holds two recipients and three events of subject, and one
-// event of otherSubject.
+// fixtureStore holds two recipients and three events of subject, a window
+// of its phone number another customer's link also covers, and one event
+// of otherSubject.
 func fixtureStore() *memStore {
 	base := lineagetest.Base // 2026-03-02T09:30:00.123456Z
 	access := lineagetest.Access(lineagetest.UUID(1), subject, base)
@@ -62,6 +63,9 @@ func fixtureStore() *memStore {
 				LegalBases:     []string{"contract"},
 				First:          base.Add(time.Hour), Last: base.Add(time.Hour), Events: 1,
 			},
+		}},
+		contested: map[string][]chstore.ContestedWindow{subject: {
+			{Identifier: lineagetest.Identifier(lineage.MSISDN, 29123456), From: base.Add(-24 * time.Hour)},
 		}},
 		events: []chstore.StoredEvent{
 			{Event: access, Partition: 0, Offset: 10},
@@ -111,14 +115,21 @@ func bearer(token, requestID string) map[string]string {
 	return map[string]string{"Authorization": "Bearer " + token, "X-Request-Id": requestID}
 }
 
-// assertGolden compares body, indented, to testdata/name byte for byte.
+// assertGolden compares body, indented, to testdata/name byte for byte;
+// LINEAGE_UPDATE_GOLDEN=1 rewrites the file first.
 func assertGolden(t *testing.T, name string, body []byte) {
 	t.Helper()
 	var got bytes.Buffer
 	if err := json.Indent(&got, bytes.TrimSpace(body), "", "  "); err != nil {
 		t.Fatalf("indent body: %v\n%s", err, body)
 	}
-	want, err := os.ReadFile(filepath.Join("testdata", name))
+	file := filepath.Join("testdata", name)
+	if os.Getenv("LINEAGE_UPDATE_GOLDEN") == "1" {
+		if err := os.WriteFile(file, append(got.Bytes(), '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatalf("read golden: %v", err)
 	}

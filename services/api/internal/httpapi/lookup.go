@@ -52,12 +52,12 @@ func (s *Server) handleRecipients(w http.ResponseWriter, r *http.Request, caller
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.queryTimeout)
 	defer cancel()
-	sums, err := s.store.Recipients(ctx, chstore.RecipientsQuery{SubjectID: l.SubjectID, From: l.From, To: l.To})
+	answer, err := s.store.Recipients(ctx, chstore.RecipientsQuery{SubjectID: l.SubjectID, From: l.From, To: l.To})
 	if err != nil {
 		s.storeFailed(w, r, "recipients", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, newRecipientsResponse(l, sums))
+	writeJSON(w, http.StatusOK, newRecipientsResponse(l, answer))
 }
 
 // handleEvents answers one page of the subject's timeline, newest first.

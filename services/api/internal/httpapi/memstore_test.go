@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/balticom/lineage/services/chstore"
 )
@@ -15,20 +16,42 @@ import (
 type memStore struct {
 	mu         sync.Mutex
 	recipients map[string][]chstore.RecipientSummary
+	contested  map[string][]chstore.ContestedWindow
 	events     []chstore.StoredEvent
 	unresolved []chstore.UnresolvedCount
 	err        error
 	calls      int
 }
 
-func (m *memStore) Recipients(ctx context.Context, q chstore.RecipientsQuery) ([]chstore.RecipientSummary, error) {
+func (m *memStore) Recipients(ctx context.Context, q chstore.RecipientsQuery) (chstore.RecipientsAnswer, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.calls++
 	if m.err != nil {
-		return nil, m.err
+		return chstore.RecipientsAnswer{}, m.err
 	}
-	return slices.Clone(m.recipients[q.SubjectID]), nil
+	return chstore.RecipientsAnswer{
+		Recipients: slices.Clone(m.recipients[q.SubjectID]),
+		Contested:  m.contestedIn(q.SubjectID, q.From, q.To),
+	}, nil
+}
+
+// contestedIn returns the subject's contested windows clipped to
+// [from, to), as chstore clips them; a zero bound is open.
+func (m *memStore) contestedIn(subject string, from, to time.Time) []chstore.ContestedWindow {
+	var out []chstore.ContestedWindow
+	for _, c := range m.contested[subject] {
+		if !from.IsZero() && c.From.Before(from) {
+			c.From = from
+		}
+		if !to.IsZero() && (c.To.IsZero() || to.Before(c.To)) {
+			c.To = to
+		}
+		if c.To.IsZero() || c.From.Before(c.To) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func (m *memStore) Unresolved(ctx context.Context) ([]chstore.UnresolvedCount, error) {
@@ -63,7 +86,7 @@ func (m *memStore) Events(ctx context.Context, q chstore.EventsQuery) (chstore.E
 	slices.SortFunc(match, func(a, b chstore.StoredEvent) int {
 		return -compareEvent(a, b.OccurredAt.UnixMicro(), b.ID)
 	})
-	var page chstore.EventsPage
+	page := chstore.EventsPage{Contested: m.contestedIn(q.SubjectID, q.From, q.To)}
 	if len(match) > q.Limit {
 		match = match[:q.Limit]
 		last := match[len(match)-1]

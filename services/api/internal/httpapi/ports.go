@@ -14,7 +14,7 @@ import (
 // The HTTP layer validates every parameter first, so that should not happen.
 type Store interface {
 	// Recipients returns who received the subject's data in [From, To).
-	Recipients(ctx context.Context, q chstore.RecipientsQuery) ([]chstore.RecipientSummary, error)
+	Recipients(ctx context.Context, q chstore.RecipientsQuery) (chstore.RecipientsAnswer, error)
 	// Events returns one page of the subject's timeline, newest first.
 	Events(ctx context.Context, q chstore.EventsQuery) (chstore.EventsPage, error)
 	// Unresolved counts the events stored under an identifier that no

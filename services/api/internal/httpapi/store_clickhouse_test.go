@@ -14,6 +14,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 
 	"github.com/balticom/lineage/pkg/httphealth"
+	"github.com/balticom/lineage/pkg/lineage/lineagetest"
 	"github.com/balticom/lineage/services/chstore"
 )
 
@@ -26,8 +27,8 @@ const (
 )
 
 // newClickhouseStore opens the real store on a fresh, migrated database that
-// is dropped when the test ends, and inserts events.
-func newClickhouseStore(t *testing.T, events []chstore.StoredEvent) *chstore.Store {
+// is dropped when the test ends, and inserts events and identity links.
+func newClickhouseStore(t *testing.T, events []chstore.StoredEvent, links ...chstore.StoredLink) *chstore.Store {
 	t.Helper()
 	addr := os.Getenv(clickhouseAddrEnv)
 	if addr == "" {
@@ -71,6 +72,9 @@ func newClickhouseStore(t *testing.T, events []chstore.StoredEvent) *chstore.Sto
 	if err := s.Insert(ctx, batch); err != nil {
 		t.Fatalf("Insert: %v", err)
 	}
+	if err := s.InsertLinks(ctx, links); err != nil {
+		t.Fatalf("InsertLinks: %v", err)
+	}
 	return s
 }
 
@@ -78,10 +82,20 @@ func newClickhouseStore(t *testing.T, events []chstore.StoredEvent) *chstore.Sto
 // the ones the in-memory store gives (the same golden files) where the data
 // are the same, and a retried event must count once.
 func TestClickhouseStore(t *testing.T) {
-	events := fixtureStore().events
+	fixture := fixtureStore()
+	events := fixture.events
 	// A retry of the transfer, stored again at a later offset.
 	events = append(events, chstore.StoredEvent{Event: events[1].Event, Partition: 0, Offset: 20})
-	store := newClickhouseStore(t, events)
+	// The fixture's contested window, as links make it: the subject and
+	// another customer both hold the number from its start.
+	var links []chstore.StoredLink
+	for i, c := range fixture.contested[subject] {
+		for j, holder := range []string{subject, otherSubject} {
+			l := lineagetest.Link(holder, c.Identifier, c.From, c.To)
+			links = append(links, chstore.StoredLink{IdentityLink: l, Offset: int64(2*i + j)})
+		}
+	}
+	store := newClickhouseStore(t, events, links...)
 	k := startKafka(t, 5*time.Second)
 	s := newTestServer(t, store, k.auditor, &bytes.Buffer{},
 		httphealth.Check{Name: "clickhouse", Func: store.Ping}, httphealth.Check{Name: "kafka", Func: k.auditor.Ping})

@@ -16,7 +16,7 @@ func TestUnresolved(t *testing.T) {
 	oldest := time.Date(2023, 5, 1, 12, 0, 0, 0, time.UTC)
 	store := &memStore{unresolved: []chstore.UnresolvedCount{
 		{Kind: lineage.IPAddress, Events: 2, Oldest: oldest.Add(time.Hour)},
-		{Kind: lineage.MSISDN, Events: 5, Oldest: oldest},
+		{Kind: lineage.MSISDN, Events: 5, Contested: 1, Oldest: oldest},
 	}}
 	now := testNow()
 	s := newTestServer(t, store, okAuditor{}, io.Discard)
@@ -37,9 +37,9 @@ func TestUnresolved(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	want := unresolvedResponse{Total: 7, AsOf: formatTime(now), Kinds: []unresolvedKindView{
+	want := unresolvedResponse{Total: 7, Contested: 1, AsOf: formatTime(now), Kinds: []unresolvedKindView{
 		{Kind: "ip_address", Events: 2, OldestAt: "2023-05-01T13:00:00.000000Z"},
-		{Kind: "msisdn", Events: 5, OldestAt: "2023-05-01T12:00:00.000000Z"},
+		{Kind: "msisdn", Events: 5, Contested: 1, OldestAt: "2023-05-01T12:00:00.000000Z"},
 	}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v, want %+v", got, want)

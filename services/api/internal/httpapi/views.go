@@ -31,6 +31,28 @@ type recipientsResponse struct {
 	From       *string         `json:"from"`
 	To         *string         `json:"to"`
 	Recipients []recipientView `json:"recipients"`
+	Withheld   []withheldView  `json:"withheld"`
+}
+
+// withheldView is a window of one of the subject's identifiers that
+// another customer's identity link also covers: the identifier's events of
+// that time are left out of the answer until CRM corrects a link.
+type withheldView struct {
+	Identifier identifierView `json:"identifier"`
+	From       string         `json:"from"`
+	To         *string        `json:"to"`
+}
+
+func newWithheld(contested []chstore.ContestedWindow) []withheldView {
+	out := make([]withheldView, 0, len(contested))
+	for _, c := range contested {
+		out = append(out, withheldView{
+			Identifier: identifierView{Kind: string(c.Identifier.Kind), HMAC: c.Identifier.HMAC},
+			From:       formatTime(c.From),
+			To:         optionalTime(c.To),
+		})
+	}
+	return out
 }
 
 type recipientView struct {
@@ -48,14 +70,15 @@ type recipientView struct {
 	Events            uint64   `json:"events"`
 }
 
-func newRecipientsResponse(l lookup, sums []chstore.RecipientSummary) recipientsResponse {
+func newRecipientsResponse(l lookup, answer chstore.RecipientsAnswer) recipientsResponse {
 	resp := recipientsResponse{
 		SubjectID:  l.SubjectID,
 		From:       optionalTime(l.From),
 		To:         optionalTime(l.To),
-		Recipients: make([]recipientView, 0, len(sums)),
+		Recipients: make([]recipientView, 0, len(answer.Recipients)),
+		Withheld:   newWithheld(answer.Contested),
 	}
-	for _, s := range sums {
+	for _, s := range answer.Recipients {
 		resp.Recipients = append(resp.Recipients, recipientView{
 			RecipientID:       s.ID,
 			Name:              s.Name,
@@ -75,9 +98,10 @@ func newRecipientsResponse(l lookup, sums []chstore.RecipientSummary) recipients
 }
 
 type eventsResponse struct {
-	SubjectID  string      `json:"subject_id"`
-	Events     []eventView `json:"events"`
-	NextCursor *string     `json:"next_cursor"`
+	SubjectID  string         `json:"subject_id"`
+	Events     []eventView    `json:"events"`
+	NextCursor *string        `json:"next_cursor"`
+	Withheld   []withheldView `json:"withheld"`
 }
 
 type eventView struct {
@@ -118,7 +142,11 @@ type eventRecipientView struct {
 }
 
 func newEventsResponse(l lookup, page chstore.EventsPage) eventsResponse {
-	resp := eventsResponse{SubjectID: l.SubjectID, Events: make([]eventView, 0, len(page.Events))}
+	resp := eventsResponse{
+		SubjectID: l.SubjectID,
+		Events:    make([]eventView, 0, len(page.Events)),
+		Withheld:  newWithheld(page.Contested),
+	}
 	for _, e := range page.Events {
 		resp.Events = append(resp.Events, newEventView(&e.Event))
 	}
@@ -176,22 +204,27 @@ func nonNil(s []string) []string {
 }
 
 type unresolvedResponse struct {
-	Total uint64               `json:"total"`
-	Kinds []unresolvedKindView `json:"kinds"`
-	AsOf  string               `json:"as_of"`
+	Total     uint64               `json:"total"`
+	Contested uint64               `json:"contested"`
+	Kinds     []unresolvedKindView `json:"kinds"`
+	AsOf      string               `json:"as_of"`
 }
 
 type unresolvedKindView struct {
-	Kind     string `json:"kind"`
-	Events   uint64 `json:"events"`
-	OldestAt string `json:"oldest_at"`
+	Kind      string `json:"kind"`
+	Events    uint64 `json:"events"`
+	Contested uint64 `json:"contested"`
+	OldestAt  string `json:"oldest_at"`
 }
 
 func newUnresolvedResponse(counts []chstore.UnresolvedCount, asOf time.Time) unresolvedResponse {
 	resp := unresolvedResponse{Kinds: make([]unresolvedKindView, 0, len(counts)), AsOf: formatTime(asOf)}
 	for _, c := range counts {
 		resp.Total += c.Events
-		resp.Kinds = append(resp.Kinds, unresolvedKindView{Kind: string(c.Kind), Events: c.Events, OldestAt: formatTime(c.Oldest)})
+		resp.Contested += c.Contested
+		resp.Kinds = append(resp.Kinds, unresolvedKindView{
+			Kind: string(c.Kind), Events: c.Events, Contested: c.Contested, OldestAt: formatTime(c.Oldest),
+		})
 	}
 	return resp
 }
