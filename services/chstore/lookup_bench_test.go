@@ -189,7 +189,7 @@ func benchStore(b *testing.B, database string, edit func(ddl string) string, mer
 	b.Logf("generated %d events in %s in %v (%d parts)", benchRows(b, s), database, time.Since(start).Round(time.Second), benchParts(b, s))
 	if merge {
 		start = time.Now()
-		for _, table := range []string{EventsTable, LinksTable} {
+		for _, table := range []string{EventsTable, LinksTable, "identity_links_by_identifier"} {
 			if err := s.conn.Exec(ctx, "OPTIMIZE TABLE "+table+" FINAL"); err != nil {
 				b.Fatalf("merge %s in %s: %v", table, database, err)
 			}
