@@ -68,11 +68,15 @@ async function loadUnresolved() {
   const box = $("unresolved");
   try {
     const u = await call("/v1/identity/unresolved");
-    box.textContent = (u.total === 0
-      ? "Every stored event is attributed to a customer."
-      : u.total + " stored events are not attributed to any customer yet (" +
-        u.kinds.map((k) => k.kind + " " + k.events).join(", ") + "): their identity links have not arrived.") +
-      (u.contested ? " " + u.contested + " more are claimed by the links of two customers and shown to neither." : "");
+    const parts = [];
+    if (u.total) {
+      parts.push(u.total + " stored events are not attributed to any customer yet (" +
+        u.kinds.filter((k) => k.events).map((k) => k.kind + " " + k.events).join(", ") + "): their identity links have not arrived.");
+    }
+    if (u.contested) {
+      parts.push(u.contested + " stored events are claimed by the identity links of two customers and shown to neither until CRM corrects them.");
+    }
+    box.textContent = parts.length ? parts.join(" ") : "Every stored event is attributed to a customer.";
   } catch (err) {
     box.textContent = "Unresolved events could not be counted: " + err.message;
   }
