@@ -86,6 +86,38 @@ func TestChdbCheckSQL(t *testing.T) {
 		clickhouse.Named("from", from.UnixMicro()), clickhouse.Named("to", to.UnixMicro())).Scan(&subject); err != nil {
 		t.Fatalf("pick a subject: %v", err)
 	}
+	// A customer with more windows than exactWindows, whose lookups take
+	// the other form of the query: 40 IP addresses, each held for an hour
+	// in 2024, with a CDR inside each lease and one just after it.
+	many := fmt.Sprintf("C%08d", 9999999)
+	for _, stmt := range []string{
+		`INSERT INTO identity_links (
+    subject_id, id_kind, id_hmac, valid_from_us, valid_to_us, recorded_us,
+    source_system, retracted, kafka_partition, kafka_offset)
+SELECT '` + many + `', 'ip_address', lower(hex(SHA256(concat('ip', toString(number))))),
+    1704067200000000 + number * 7200000000, 1704067200000000 + number * 7200000000 + 3600000000,
+    1704067200000000, 'crm', toUInt8(0), toInt32(0), toInt64(2000000 + number)
+FROM numbers(40)`,
+		`INSERT INTO lineage_events (
+    event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
+    subject_id, data_categories, purpose, legal_basis, legitimate_interest,
+    recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
+    trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset)
+SELECT
+    concat('00000000-0000-4000-a000-', substring(toString(1000000000000 + number), 2)), 'transfer',
+    1704067200000000 + intDiv(number, 2) * 7200000000 + if(number % 2 = 0, 60000000, 3660000000) AS occurred_us,
+    occurred_us + 150000, 'cdr_mediation', 'employee_role', 'lawful_request_officer',
+    concat('ip_address:', lower(hex(SHA256(concat('ip', toString(intDiv(number, 2))))))),
+    ['traffic_data'], 'legal_obligation', 'legal_obligation', '',
+    'rcp-state-police', 'Valsts policija', 'law_enforcement', 'LV', '', '', '', [], [], toInt32(0), toInt64(3000000 + number)
+FROM numbers(80)`,
+	} {
+		if err := s.conn.Exec(ctx, stmt); err != nil {
+			t.Fatalf("generate many windows: %v", err)
+		}
+		script = append(script, stmt)
+	}
+
 	var next *Cursor
 	calls := []struct {
 		name string
@@ -114,6 +146,20 @@ func TestChdbCheckSQL(t *testing.T) {
 		}},
 		{"events_bounded", func(ctx context.Context) error {
 			_, err := s.Events(ctx, EventsQuery{SubjectID: subject, From: from, To: to})
+			return err
+		}},
+		{"recipients_many_windows", func(ctx context.Context) error {
+			rs, err := s.Recipients(ctx, RecipientsQuery{SubjectID: many})
+			if err == nil && (len(rs.Recipients) != 1 || rs.Recipients[0].Events != 40) {
+				err = fmt.Errorf("%s: recipients %+v, want the police with 40 events", many, rs.Recipients)
+			}
+			return err
+		}},
+		{"events_many_windows", func(ctx context.Context) error {
+			page, err := s.Events(ctx, EventsQuery{SubjectID: many})
+			if err == nil && len(page.Events) != 40 {
+				err = fmt.Errorf("%s: %d events, want 40", many, len(page.Events))
+			}
 			return err
 		}},
 		{"unresolved", func(ctx context.Context) error { _, err := s.Unresolved(ctx); return err }},

@@ -1,6 +1,7 @@
 package chstore
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -229,15 +230,67 @@ func TestIdentifierWindowsJoinLeases(t *testing.T) {
 		links = append(links, lineagetest.Link(lineagetest.Subject(8), other, from, from.Add(time.Hour)))
 	}
 	insertLinks(t, s, 0, links...)
-	if _, err := s.Recipients(t.Context(), RecipientsQuery{SubjectID: lineagetest.Subject(8)}); err == nil || !strings.Contains(err.Error(), "identifier windows") {
-		t.Fatalf("1,001 windows: %v", err)
+	if _, err := s.Recipients(t.Context(), RecipientsQuery{SubjectID: lineagetest.Subject(8)}); !errors.Is(err, ErrTooManyIdentifierWindows) {
+		t.Fatalf("%d windows: %v, want ErrTooManyIdentifierWindows", MaxIdentityWindows+1, err)
+	}
+}
+
+// TestLookupAtTheWindowLimit: a customer who held MaxIdentityWindows
+// identifiers, each a different IP address for an hour (the longest query
+// text a lookup sends), is answered in full; one more is refused with
+// ErrTooManyIdentifierWindows, and a narrower range answers again.
+func TestLookupAtTheWindowLimit(t *testing.T) {
+	s := newMigratedStore(t)
+	subject := lineagetest.Subject(9)
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(i int) time.Time { return start.Add(time.Duration(2*i) * time.Hour) }
+	var (
+		links  []lineage.IdentityLink
+		events []lineage.Event
+	)
+	for i := range MaxIdentityWindows {
+		ip := lineagetest.Identifier(lineage.IPAddress, 100_000+i)
+		links = append(links, lineagetest.Link(subject, ip, at(i), at(i).Add(time.Hour)))
+		if i%100 == 0 {
+			events = append(events,
+				lineagetest.CDR(lineagetest.UUID(uint64(i)), ip, at(i).Add(time.Minute)),
+				lineagetest.CDR(lineagetest.UUID(uint64(i)+1), ip, at(i).Add(-time.Minute))) // before the lease: not the subject's
+		}
+	}
+	insertLinks(t, s, 0, links...)
+	insert(t, s, 0, events...)
+	want := uint64(MaxIdentityWindows / 100)
+	began := time.Now()
+	rs, err := s.Recipients(t.Context(), RecipientsQuery{SubjectID: subject})
+	t.Logf("recipients at %d windows took %v", MaxIdentityWindows, time.Since(began))
+	if err != nil || len(rs.Recipients) != 1 || rs.Recipients[0].Events != want {
+		t.Fatalf("recipients at %d windows: %+v, %v; want one recipient with %d events", MaxIdentityWindows, rs.Recipients, err, want)
+	}
+	page, err := s.Events(t.Context(), EventsQuery{SubjectID: subject, Limit: MaxLimit})
+	if err != nil || uint64(len(page.Events)) != want {
+		t.Fatalf("events at %d windows: %d, %v; want %d", MaxIdentityWindows, len(page.Events), err, want)
+	}
+
+	extra := lineagetest.Identifier(lineage.IPAddress, 99_999)
+	insertLinks(t, s, int64(len(links)), lineagetest.Link(subject, extra, at(-1), at(-1).Add(time.Hour)))
+	if _, err := s.Recipients(t.Context(), RecipientsQuery{SubjectID: subject}); !errors.Is(err, ErrTooManyIdentifierWindows) {
+		t.Fatalf("recipients at %d windows: %v, want ErrTooManyIdentifierWindows", MaxIdentityWindows+1, err)
+	}
+	if _, err := s.Events(t.Context(), EventsQuery{SubjectID: subject}); !errors.Is(err, ErrTooManyIdentifierWindows) {
+		t.Fatalf("events at %d windows: %v, want ErrTooManyIdentifierWindows", MaxIdentityWindows+1, err)
+	}
+	rs, err = s.Recipients(t.Context(), RecipientsQuery{SubjectID: subject, From: start})
+	if err != nil || len(rs.Recipients) != 1 || rs.Recipients[0].Events != want {
+		t.Fatalf("recipients from %v: %+v, %v; want one recipient with %d events", start, rs.Recipients, err, want)
 	}
 }
 
 func TestQueriesHaveTheScopeMarker(t *testing.T) {
 	for name, q := range map[string]string{"recipients": recipientsSQL, "events": eventsSQL} {
-		if strings.Count(q, scopeMarker) != 1 {
-			t.Errorf("%s.sql must hold %s once", name, scopeMarker)
+		for _, marker := range []string{keysMarker, windowsMarker} {
+			if strings.Count(q, marker) != 1 {
+				t.Errorf("%s.sql must hold %s once", name, marker)
+			}
 		}
 	}
 }

@@ -303,6 +303,7 @@ func TestStoreFailures(t *testing.T) {
 		{name: "server error", err: errors.New("query events in lineage: connection reset"), wantStatus: 500, wantCode: "internal"},
 		{name: "deadline", err: fmt.Errorf("query events in lineage: %w", context.DeadlineExceeded), wantStatus: 504, wantCode: "timeout"},
 		{name: "invalid query", err: fmt.Errorf("events: %w", chstore.ErrInvalidQuery), wantStatus: 400, wantCode: "invalid_parameter"},
+		{name: "too many windows", err: fmt.Errorf("events: %w", chstore.ErrTooManyIdentifierWindows), wantStatus: 422, wantCode: "too_many_identifier_windows"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -128,6 +129,10 @@ func (s *Server) storeFailed(w http.ResponseWriter, r *http.Request, op string, 
 	switch {
 	case errors.Is(err, chstore.ErrInvalidQuery):
 		status, code, msg = http.StatusBadRequest, codeInvalidParameter, "the lookup cannot be answered as asked"
+	case errors.Is(err, chstore.ErrTooManyIdentifierWindows):
+		status, code, msg = http.StatusUnprocessableEntity, codeTooManyWindows, fmt.Sprintf(
+			"the customer held more than %d identifier windows (phone numbers, IP addresses, contracts, devices) in the range; narrow it with from and to",
+			chstore.MaxIdentityWindows)
 	case ctx.Err() != nil:
 		// The caller went away; nobody reads the answer.
 		status, code, msg = http.StatusServiceUnavailable, codeCancelled, "the request was cancelled"

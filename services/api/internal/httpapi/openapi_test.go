@@ -41,7 +41,7 @@ func TestOpenAPIDocumentsEveryField(t *testing.T) {
 		}
 	}
 	for _, code := range []string{codeInvalidParameter, codeUnknownParameter, codeUnauthorized, codeNotFound,
-		codeAuditUnavailable, codeTimeout, codeCancelled, codeInternal} {
+		codeAuditUnavailable, codeTimeout, codeCancelled, codeInternal, codeTooManyWindows} {
 		if !strings.Contains(text, code) {
 			t.Errorf("openapi.yaml does not list error code %q", code)
 		}

@@ -15,6 +15,7 @@ const (
 	codeTimeout          = "timeout"
 	codeCancelled        = "cancelled"
 	codeInternal         = "internal"
+	codeTooManyWindows   = "too_many_identifier_windows"
 )
 
 // writeJSON writes v with the given status.
