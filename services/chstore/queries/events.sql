@@ -6,11 +6,7 @@
 -- occurred_us repeats the tuple's so that the primary key can use it. The
 -- subject's events include those stored under its identifiers, inner and
 -- outer query as in recipients.sql.
-SELECT
-    event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
-    subject_id, data_categories, purpose, legal_basis, legitimate_interest,
-    recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
-    trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset
+SELECT *
 FROM
 (
     SELECT
