@@ -44,31 +44,32 @@ func TestCountryList(t *testing.T) {
 	}
 }
 
-func TestCountryFlags(t *testing.T) {
+func TestCountryFlagsAndNames(t *testing.T) {
 	tests := []struct {
 		code          string
 		eea, adequacy bool
+		nameLV        string
 	}{
-		{"LV", true, false},
-		{"DE", true, false},
-		{"NO", true, false},
-		{"IS", true, false},
-		{"LI", true, false},
-		{"HU", true, false},
-		{"US", false, true}, // Data Privacy Framework participants only
-		{"CA", false, true}, // PIPEDA-covered organisations only
-		{"GB", false, true},
-		{"CH", false, true},
-		{"JP", false, true},
-		{"KR", false, true},
-		{"BR", false, true},
-		{"FO", false, true},
-		{"IN", false, false},
-		{"UA", false, false},
-		{"RU", false, false},
-		{"CN", false, false},
-		{"GL", false, false},
-		{"GI", false, false},
+		{"LV", true, false, "Latvija"},
+		{"DE", true, false, "Vācija"},
+		{"NO", true, false, "Norvēģija"},
+		{"IS", true, false, "Islande"},
+		{"LI", true, false, "Lihtenšteina"},
+		{"HU", true, false, "Ungārija"},
+		{"US", false, true, "Amerikas Savienotās Valstis"}, // Data Privacy Framework participants only
+		{"CA", false, true, "Kanāda"},                      // PIPEDA-covered organisations only
+		{"GB", false, true, "Apvienotā Karaliste"},
+		{"CH", false, true, "Šveice"},
+		{"JP", false, true, "Japāna"},
+		{"KR", false, true, "Dienvidkoreja"},
+		{"BR", false, true, "Brazīlija"},
+		{"FO", false, true, "Fēru salas"},
+		{"IN", false, false, "Indija"},
+		{"UA", false, false, "Ukraina"},
+		{"RU", false, false, "Krievija"},
+		{"CN", false, false, "Ķīna"},
+		{"GL", false, false, "Grenlande"},
+		{"GI", false, false, "Gibraltārs"},
 	}
 	for _, tt := range tests {
 		c, ok := LookupCountry(tt.code)
@@ -78,6 +79,9 @@ func TestCountryFlags(t *testing.T) {
 		}
 		if c.EEA != tt.eea || c.Adequacy != tt.adequacy {
 			t.Errorf("%s: EEA %v adequacy %v; want %v %v", tt.code, c.EEA, c.Adequacy, tt.eea, tt.adequacy)
+		}
+		if c.NameLV != tt.nameLV {
+			t.Errorf("%s: NameLV %q, want %q", tt.code, c.NameLV, tt.nameLV)
 		}
 	}
 	var adequate []string

@@ -14,6 +14,15 @@
 // codes that are the project's own cite "project: …". The Latvian text of the
 // policy is the authority; the English names here are reading aids.
 //
+// Term.NameLV, the Latvian name shown in access reports, is the policy's
+// wording where the policy names the term: annex 1's category names verbatim;
+// purposes, legal bases, legitimate interests and retention rules in the
+// words of their points, made into labels (a purpose's "pakalpojumu
+// sniegšanai" becomes "Pakalpojumu sniegšana") and shortened where a point is
+// a long sentence; recipients in the words of §13–§17 or of the 2018 text
+// they cite; transfer mechanisms in the words of the Latvian GDPR. Otherwise
+// (source systems, and recipients that neither text names) NameLV is ours.
+//
 // # What is ours
 //
 // The policy lists categories (annex 1), purposes (§5), legal bases (§6),

@@ -7,17 +7,21 @@ const sourceSystemCite = "project: source systems"
 
 // sourceSystemList holds the systems that emit lineage events.
 var sourceSystemList = []Term{
-	{Code: "crm", Name: "Customer relationship management system", Cite: sourceSystemCite,
+	{Code: "crm", Name: "Customer relationship management system", NameLV: "Klientu attiecību vadības sistēma (CRM)", Cite: sourceSystemCite,
 		Note: "Annex fn. 1 defines CRM; cat. 12 holds its activities."},
-	{Code: "billing", Name: "Billing and settlement system", Cite: sourceSystemCite},
-	{Code: "network_inventory", Name: "Network inventory", Cite: sourceSystemCite},
-	{Code: "tv_usage", Name: "TV platform usage records", Cite: sourceSystemCite,
+	{Code: "billing", Name: "Billing and settlement system", NameLV: "Norēķinu sistēma", Cite: sourceSystemCite},
+	{Code: "network_inventory", Name: "Network inventory", NameLV: "Tīkla inventarizācijas sistēma", Cite: sourceSystemCite},
+	{Code: "tv_usage", Name: "TV platform usage records", NameLV: "TV platformas lietošanas uzskaite", Cite: sourceSystemCite,
 		Note: "Not the data category tv_usage (cat. 32), though it holds such data; the catalogues are separate."},
-	{Code: "cdr_mediation", Name: "CDR mediation", Cite: sourceSystemCite},
-	{Code: "third_country_processor", Name: "Processor outside the EU/EEA", Cite: sourceSystemCite,
+	{Code: "cdr_mediation", Name: "CDR mediation", NameLV: "Noslodzes datu (CDR) mediācijas sistēma", Cite: sourceSystemCite},
+	{Code: "third_country_processor", Name: "Processor outside the EU/EEA",
+		NameLV: "Datu apstrādātājs trešajā valstī (ārpus ES/EEZ)", Cite: sourceSystemCite,
 		Note: "A partner accessing data from a third country as a processor (§18) that reports its own accesses."},
-	{Code: "self_service_portal", Name: "Mans Balticom self-service portal", Cite: sourceSystemCite},
-	{Code: "contact_centre", Name: "Contact centre", Cite: sourceSystemCite},
+	{Code: "self_service_portal", Name: "Mans Balticom self-service portal", NameLV: "Pašapkalpošanās portāls Mans Balticom", Cite: sourceSystemCite},
+	{Code: "contact_centre", Name: "Contact centre", NameLV: "Kontaktu centrs", Cite: sourceSystemCite},
+	{Code: "lineage_tracker", Name: "Personal-data lineage tracker (access requests and DPO lookups)",
+		NameLV: "Personas datu izsekošanas sistēma (piekļuves pieprasījumi un DAS uzmeklējumi)", Cite: sourceSystemCite,
+		Note: "This system: every lookup of a subject through its API is recorded as an access (CJEU C-579/21), so it shows in the subject's consultations."},
 }
 
 var sourceSystems = newCatalogue(sourceSystemList, termCode)

@@ -12,6 +12,10 @@ type Term struct {
 	Code string
 	// Name is a short English name.
 	Name string
+	// NameLV is the Latvian name, in the policy's own wording where the
+	// policy names the term (the Latvian text is the authority), shown to
+	// data subjects in Latvian access reports.
+	NameLV string
 	// Cite says where the code comes from, in the digest's citation style:
 	// "annex 1, cat. 18", "§5.2", "§17.1", "2018 [7] 7.1.1",
 	// "GDPR Art. 46(2)(c)", or "project: …" for the project's own codes.
@@ -54,6 +58,9 @@ type Country struct {
 	Code string
 	// Name is the short English name.
 	Name string
+	// NameLV is the short Latvian name ("Vācija"), shown in Latvian access
+	// reports.
+	NameLV string
 	// EEA is set for the 27 EU member states and Iceland, Liechtenstein and
 	// Norway: exactly those 30 codes (see countries.go for territories).
 	EEA bool

@@ -115,7 +115,9 @@ func TestCategoryLookupReturnsWholeEntry(t *testing.T) {
 }
 
 func TestSlicesAreCopies(t *testing.T) {
-	mutate := func(t *Term) { t.Code, t.Name, t.Cite, t.Note = "mutated", "mutated", "mutated", "mutated" }
+	mutate := func(t *Term) {
+		t.Code, t.Name, t.NameLV, t.Cite, t.Note = "mutated", "mutated", "mutated", "mutated", "mutated"
+	}
 	cases := []struct {
 		name  string
 		spoil func()
@@ -140,7 +142,7 @@ func TestSlicesAreCopies(t *testing.T) {
 		{"source systems", func() { s := SourceSystems(); mutate(&s[0]); s[len(s)-1] = Term{} }},
 		{"countries", func() {
 			s := Countries()
-			s[0] = Country{Code: "mutated", Name: "mutated", EEA: true, Adequacy: true}
+			s[0] = Country{Code: "mutated", Name: "mutated", NameLV: "mutated", EEA: true, Adequacy: true}
 			s[len(s)-1] = Country{}
 		}},
 	}
@@ -359,7 +361,7 @@ func TestRecipientsMechanismsSources(t *testing.T) {
 		}},
 		{"source systems", SourceSystems(), []string{
 			"crm", "billing", "network_inventory", "tv_usage", "cdr_mediation", "third_country_processor",
-			"self_service_portal", "contact_centre",
+			"self_service_portal", "contact_centre", "lineage_tracker",
 		}},
 	}
 	for _, tt := range tests {
