@@ -88,7 +88,10 @@ func (k *Keyer) Identifier(kind lineage.IdentifierKind, value string) (lineage.I
 //     compressed lower-case; an IPv4-mapped IPv6 address is its IPv4);
 //   - contract: upper-case, 1 to 64 of A-Z 0-9 - /;
 //   - device: a MAC address as lower-case colon-separated hex, or else a
-//     serial number as upper-case, 1 to 64 of A-Z 0-9 -.
+//     serial number as upper-case, 1 to 64 of A-Z 0-9 -;
+//   - personal_code: the 11 digits of a Latvian personal code, without the
+//     hyphen after the sixth (both the old DDMMYY-NNNNN form and the new
+//     32NNNN-NNNNN one).
 func Normalize(kind lineage.IdentifierKind, value string) (string, error) {
 	value = strings.TrimSpace(value)
 	switch kind {
@@ -107,8 +110,10 @@ func Normalize(kind lineage.IdentifierKind, value string) (string, error) {
 			return mac.String(), nil
 		}
 		return token("device", strings.ToUpper(value), "-")
+	case lineage.PersonalCode:
+		return normalizePersonalCode(value)
 	default:
-		return "", fmt.Errorf("kind: must be msisdn, ip_address, contract or device: %w", ErrInvalid)
+		return "", fmt.Errorf("kind: must be msisdn, ip_address, contract, device or personal_code: %w", ErrInvalid)
 	}
 }
 
@@ -136,6 +141,18 @@ func normalizeMSISDN(value string) (string, error) {
 		return "", fmt.Errorf("msisdn: must be an E.164 number (+ and 8 to 15 digits) or a Latvian mobile number: %w", ErrInvalid)
 	}
 	return n, nil
+}
+
+func normalizePersonalCode(value string) (string, error) {
+	digits := strings.Replace(value, "-", "", 1)
+	ok := len(digits) == 11 && (len(value) == 11 || value[6] == '-')
+	for i := 0; ok && i < len(digits); i++ {
+		ok = digits[i] >= '0' && digits[i] <= '9'
+	}
+	if !ok {
+		return "", fmt.Errorf("personal_code: must be 11 digits, with or without a hyphen after the sixth: %w", ErrInvalid)
+	}
+	return digits, nil
 }
 
 // token checks an upper-cased number: 1 to 64 of A-Z, 0-9 and extra.

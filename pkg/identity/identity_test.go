@@ -37,6 +37,11 @@ func TestNormalize(t *testing.T) {
 		{lineage.Device, "00-1a-2b-3c-4d-5e", "00:1a:2b:3c:4d:5e"},
 		{lineage.Device, "stb-4k-0001", "STB-4K-0001"},
 		{lineage.Device, "stb 1", ""},
+		{lineage.PersonalCode, "010190-12345", "01019012345"},
+		{lineage.PersonalCode, " 32123412345 ", "32123412345"},
+		{lineage.PersonalCode, "0101901-2345", ""},
+		{lineage.PersonalCode, "010190-1234", ""},
+		{lineage.PersonalCode, "01019O-12345", ""},
 		{"imsi", "247010000000001", ""},
 	} {
 		got, err := identity.Normalize(tc.kind, tc.value)

@@ -76,12 +76,34 @@ type Event struct {
 	// the subject only by a phone number, an IP address, a contract or a
 	// device; the store resolves it to whoever held it at OccurredAt.
 	SubjectIdentifier *Identifier `avro:"subject_identifier"`
+	// Restriction is set on a disclosure the subject may not be told of for
+	// a time (schema version 3); nil for every other event.
+	Restriction *Restriction `avro:"restriction"`
+}
+
+// Restriction keeps an event out of the subject's answers until ReviewAt
+// (GDPR Art. 23, e.g. traffic data given to an investigating authority).
+type Restriction struct {
+	// Basis is the legal basis of the restriction, as the law is cited.
+	Basis string `avro:"basis"`
+	// ReviewAt is when the restriction lapses; microsecond precision.
+	ReviewAt time.Time `avro:"review_at"`
+}
+
+// RestrictedAt reports whether the event is withheld from the subject at
+// now: it carries a restriction that has not lapsed.
+func (e *Event) RestrictedAt(now time.Time) bool {
+	return e.Restriction != nil && now.Before(e.Restriction.ReviewAt)
 }
 
 // Actor performed the operation.
 type Actor struct {
 	Type ActorType `avro:"type"`
 	ID   string    `avro:"id"`
+	// Employee is the staff number of the person who acted (schema version
+	// 3), for the DPO; nil when no person did. Access reports print the
+	// role (ID), never this.
+	Employee *string `avro:"employee"`
 }
 
 // Recipient received the data.

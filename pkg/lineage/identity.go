@@ -22,15 +22,20 @@ const (
 	ContractNumber IdentifierKind = "contract"
 	// Device is a terminal: a MAC address or a set-top box serial number.
 	Device IdentifierKind = "device"
+	// PersonalCode is a Latvian personal code (personas kods), which CRM
+	// links to the customer so that an access responder can find the
+	// customer by what a person presents (policy §28-§29). No source files
+	// events under it.
+	PersonalCode IdentifierKind = "personal_code"
 )
 
 // IdentifierKinds lists every kind, in the order the documentation gives.
-var IdentifierKinds = []IdentifierKind{MSISDN, IPAddress, ContractNumber, Device}
+var IdentifierKinds = []IdentifierKind{MSISDN, IPAddress, ContractNumber, Device, PersonalCode}
 
 // Valid reports whether k is one of IdentifierKinds.
 func (k IdentifierKind) Valid() bool {
 	switch k {
-	case MSISDN, IPAddress, ContractNumber, Device:
+	case MSISDN, IPAddress, ContractNumber, Device, PersonalCode:
 		return true
 	}
 	return false

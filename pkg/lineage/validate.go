@@ -94,6 +94,14 @@ func (e *Event) Validate(now time.Time) error {
 	if !validToken(e.Actor.ID, MaxIDLen) {
 		c.fail("actor.id", "must be 1-128 characters of letters, digits and _ . : @ / - (a role or account, never a name)", "")
 	}
+	if e.Actor.Employee != nil {
+		switch {
+		case e.Actor.Type != EmployeeRole:
+			c.fail("actor.employee", "only for an actor of type employee_role", "")
+		case !validToken(*e.Actor.Employee, MaxIDLen):
+			c.fail("actor.employee", "must be 1-128 characters of letters, digits and _ . : @ / - (a staff number, never a name)", "")
+		}
+	}
 	c.subject(e.SubjectID, e.SubjectIdentifier)
 	c.categories(e.DataCategories)
 	if _, ok := taxonomy.LookupPurpose(e.Purpose); !ok {
@@ -105,6 +113,7 @@ func (e *Event) Validate(now time.Time) error {
 		c.fail("trace.traceparent", "must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)", "")
 	}
 	c.attributes(e.Attributes)
+	c.restriction(e.Restriction, e.OccurredAt)
 	if len(c.errs) == 0 {
 		return nil
 	}
@@ -120,6 +129,21 @@ func (c *checker) times(occurred, recorded, now time.Time) {
 	}
 	if recorded.Before(occurred) {
 		c.fail("recorded_at", "must not be earlier than occurred_at", "")
+	}
+}
+
+// restriction checks a restriction: a basis to name in the report, and a
+// review date after the disclosure (a restriction that lapsed before the
+// event happened restricts nothing and is a mistake).
+func (c *checker) restriction(r *Restriction, occurred time.Time) {
+	if r == nil {
+		return
+	}
+	if b := strings.TrimSpace(r.Basis); b == "" || len(r.Basis) > MaxNameLen {
+		c.fail("restriction.basis", "must be the legal basis of the restriction, 1-256 characters", "")
+	}
+	if !r.ReviewAt.After(occurred) {
+		c.fail("restriction.review_at", "must be after occurred_at", "")
 	}
 }
 

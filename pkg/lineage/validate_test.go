@@ -119,6 +119,26 @@ func TestValidateNamesFieldAndRule(t *testing.T) {
 			e.Attributes = map[string]string{"Ticket No": "1"}
 			return e
 		}, "attributes", "keys"},
+		{"employee on a service account", func() lineage.Event {
+			e := lineagetest.Access(id, subject, at)
+			e.Actor.Type, e.Actor.Employee = lineage.ServiceAccount, lineage.Ptr("E1042")
+			return e
+		}, "actor.employee", "only for an actor of type employee_role"},
+		{"employee is a name", func() lineage.Event {
+			e := lineagetest.Access(id, subject, at)
+			e.Actor.Type, e.Actor.Employee = lineage.EmployeeRole, lineage.Ptr("Jānis Bērziņš")
+			return e
+		}, "actor.employee", "never a name"},
+		{"restriction without a basis", func() lineage.Event {
+			e := lineagetest.Access(id, subject, at)
+			e.Restriction = &lineage.Restriction{Basis: " ", ReviewAt: at.Add(time.Hour)}
+			return e
+		}, "restriction.basis", "legal basis"},
+		{"restriction lapsed before the event", func() lineage.Event {
+			e := lineagetest.Access(id, subject, at)
+			e.Restriction = &lineage.Restriction{Basis: "Kriminālprocesa likums", ReviewAt: at}
+			return e
+		}, "restriction.review_at", "after occurred_at"},
 		{"long attribute value", func() lineage.Event {
 			e := lineagetest.Access(id, subject, at)
 			e.Attributes = map[string]string{"note": strings.Repeat("x", 257)}
@@ -140,6 +160,27 @@ func TestValidateNamesFieldAndRule(t *testing.T) {
 				t.Fatalf("got field %q rule %q, want field %q rule containing %q", f.Field, f.Rule, tc.field, tc.rule)
 			}
 		})
+	}
+}
+
+func TestRestrictedAt(t *testing.T) {
+	e := lineagetest.Access(lineagetest.UUID(1), "C00000001", lineagetest.Base)
+	if e.RestrictedAt(now) {
+		t.Fatal("an event without a restriction is restricted")
+	}
+	review := lineagetest.Base.Add(time.Hour)
+	e.Restriction = &lineage.Restriction{Basis: "Kriminālprocesa likums", ReviewAt: review}
+	for _, tc := range []struct {
+		at   time.Time
+		want bool
+	}{
+		{review.Add(-time.Microsecond), true},
+		{review, false}, // lapses at the review time itself
+		{review.Add(time.Hour), false},
+	} {
+		if got := e.RestrictedAt(tc.at); got != tc.want {
+			t.Errorf("RestrictedAt(%v) = %v, want %v", tc.at, got, tc.want)
+		}
 	}
 }
 

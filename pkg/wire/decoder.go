@@ -9,11 +9,11 @@ import (
 )
 
 // fastFingerprint is the fingerprint of the schema decodeCurrent is written
-// for: schemas/lineage/event.v2.avsc. A Decoder of a codec that writes any
+// for: schemas/lineage/event.v3.avsc. A Decoder of a codec that writes any
 // other schema uses the codec for everything, so a new schema version is
 // read correctly, only slower, until decodeCurrent is brought up to date
 // (TestFastDecoderKnowsCurrentSchema fails meanwhile).
-const fastFingerprint = 0x20ec8cdb7bb5d28c
+const fastFingerprint = 0xa97efb0c4501d324
 
 // The symbols of the schema's enums, in schema order.
 var (
@@ -46,7 +46,9 @@ type Decoder struct {
 	recipient                                         lineage.Recipient
 	trace                                             lineage.TraceContext
 	identifier                                        lineage.Identifier
+	restriction                                       lineage.Restriction
 	legitimateInterest, transferMechanism, traceState string
+	employee                                          string
 }
 
 // NewDecoder returns a decoder for one goroutine.
@@ -79,6 +81,7 @@ func (d *Decoder) decodeCurrent(body []byte, e *lineage.Event) error {
 	e.SourceSystem = d.strs.get(r.bytes())
 	e.Actor.Type = actorTypeSymbols[r.index(len(actorTypeSymbols))]
 	e.Actor.ID = d.strs.get(r.bytes())
+	e.Actor.Employee = d.optional(&r, &d.employee, false)
 	e.SubjectID = string(r.bytes())
 	e.DataCategories = d.readCategories(&r)
 	e.Purpose = d.strs.get(r.bytes())
@@ -106,6 +109,12 @@ func (d *Decoder) decodeCurrent(body []byte, e *lineage.Event) error {
 		d.identifier.Kind = lineage.IdentifierKind(d.strs.get(r.bytes()))
 		d.identifier.HMAC = string(r.bytes())
 		e.SubjectIdentifier = &d.identifier
+	}
+	e.Restriction = nil
+	if r.index(2) == 1 {
+		d.restriction.Basis = d.strs.get(r.bytes())
+		d.restriction.ReviewAt = time.UnixMicro(r.long()).UTC()
+		e.Restriction = &d.restriction
 	}
 	return r.err
 }

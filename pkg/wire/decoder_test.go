@@ -109,6 +109,13 @@ func fastSeeds(t testing.TB, c *Codec) [][]byte {
 	out = append(out, encode(t, c, full))
 	out = append(out, encode(t, c, lineage.Event{Kind: lineage.KindUnknown, Actor: lineage.Actor{Type: lineage.ActorUnknown}}))
 	out = append(out, encode(t, c, lineagetest.CDR(lineagetest.UUID(10), lineagetest.Identifier(lineage.MSISDN, 1), lineagetest.Base)))
+	// Version 3: a person's staff number, and a restricted disclosure.
+	consulted := lineagetest.Access(lineagetest.UUID(11), "C00000011", lineagetest.Base)
+	consulted.Actor.Employee = lineage.Ptr("E1042")
+	out = append(out, encode(t, c, consulted))
+	restricted := lineagetest.Transfer(lineagetest.UUID(12), "C00000012", lineagetest.Base)
+	restricted.Restriction = &lineage.Restriction{Basis: "Kriminālprocesa likums, 192. pants", ReviewAt: lineagetest.Base.AddDate(1, 0, 0)}
+	out = append(out, encode(t, c, restricted))
 	return out
 }
 
@@ -120,10 +127,10 @@ func body(value []byte) []byte { return value[soeHeaderLen:] }
 func craftedBodies(t testing.TB, c *Codec) [][]byte {
 	access := body(encode(t, c, lineagetest.Access(lineagetest.UUID(9), "C00000009", lineagetest.Base)))
 	// The fields before data_categories of an all-zero event: id, kind,
-	// two times, source, actor type and id, subject.
-	prefix := make([]byte, 8)
+	// two times, source, actor type, id and employee, subject.
+	prefix := make([]byte, 9)
 	minInt64 := []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}
-	tail := []byte{0, 0, 0, 0, 0, 0, 0} // purpose, basis, interest, recipient, trace, attributes end, identifier
+	tail := []byte{0, 0, 0, 0, 0, 0, 0, 0} // purpose, basis, interest, recipient, trace, attributes end, identifier, restriction
 	str := func(s string) []byte { return append([]byte{byte(2 * len(s))}, s...) }
 	cat := func(blocks ...[]byte) []byte {
 		b := bytes.Clone(prefix)
