@@ -1,5 +1,6 @@
 // Package schemas holds the Avro schemas of the tracker's records, one file
-// per version: lineage events (lineage/) and identity links (identity/).
+// per version: lineage events (lineage/), identity links (identity/) and
+// access request events (requests/).
 // The files are the contract with every producer; Go code reads them from
 // here so that no copy can drift.
 package schemas
@@ -11,7 +12,7 @@ import (
 	"sort"
 )
 
-//go:embed lineage/*.avsc identity/*.avsc
+//go:embed lineage/*.avsc identity/*.avsc requests/*.avsc
 var files embed.FS
 
 // LineageEventVersions returns the text of every published version of the
@@ -22,6 +23,12 @@ func LineageEventVersions() ([]string, error) { return versions("lineage/event.v
 // IdentityLinkVersions returns the text of every published version of the
 // identity link schema, oldest first, as LineageEventVersions does.
 func IdentityLinkVersions() ([]string, error) { return versions("identity/link.v*.avsc") }
+
+// AccessRequestVersions returns the text of every published version of the
+// access request event schema, oldest first, as LineageEventVersions does.
+func AccessRequestVersions() ([]string, error) {
+	return versions("requests/access_request.v*.avsc")
+}
 
 func versions(pattern string) ([]string, error) {
 	names, err := fs.Glob(files, pattern)

@@ -28,6 +28,11 @@ const (
 	IdentityLinks = "lineage.identity.v1"
 	// Audit carries one record per lookup of a data subject by the query API.
 	Audit = "lineage.audit.v1"
+	// Requests carries the Avro access request events (a request received,
+	// the identity checked, the period extended, the request answered or
+	// refused), keyed by request id, so that one request's events stay in
+	// order. It is the request log of GDPR Art. 15 and Art. 12(3).
+	Requests = "lineage.requests.v1"
 
 	// DefaultPartitions is the partition count of a new events topic: the
 	// ceiling of the materializer fleet's size.
@@ -35,7 +40,7 @@ const (
 )
 
 // All returns every topic the project uses.
-func All() []string { return []string{Events, DeadLetter, IdentityLinks, Audit} }
+func All() []string { return []string{Events, DeadLetter, IdentityLinks, Audit, Requests} }
 
 // Ensure creates the project's topics if they do not exist yet, each with the
 // given number of partitions and replication factor (-1: the broker default).

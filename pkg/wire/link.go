@@ -2,7 +2,6 @@ package wire
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 
 	"github.com/hamba/avro/v2"
@@ -14,63 +13,89 @@ import (
 // LinkCodec encodes and decodes identity links (schemas/identity) in Avro
 // single-object encoding. Links are few (one per number, address or device
 // assigned), so it decodes with hamba alone. Safe for concurrent use.
-type LinkCodec struct {
+type LinkCodec struct{ soe soeCodec }
+
+// NewLinkCodec builds a codec that writes the newest published link schema
+// and reads every published version.
+func NewLinkCodec() (*LinkCodec, error) {
+	soe, err := newSOECodec("identity link", schemas.IdentityLinkVersions)
+	if err != nil {
+		return nil, err
+	}
+	return &LinkCodec{soe: soe}, nil
+}
+
+// Append encodes l in single-object encoding, appended to dst. It does not
+// validate l: the SDK does that first.
+func (c *LinkCodec) Append(dst []byte, l *lineage.IdentityLink) ([]byte, error) {
+	return c.soe.append(dst, l)
+}
+
+// Decode fills l from a record value; l is overwritten. Every error is a
+// *PoisonError.
+func (c *LinkCodec) Decode(b []byte, l *lineage.IdentityLink) error {
+	*l = lineage.IdentityLink{}
+	return c.soe.decode(b, l)
+}
+
+// soeCodec is the machinery of the codecs of small topics (identity links,
+// access requests): Avro single-object encoding only, decoded with hamba
+// alone, through the event codec's parsing, resolving and checks; only the
+// Go type differs. Safe for concurrent use.
+type soeCodec struct {
+	what   string // the record's name in errors: "identity link"
 	api    avro.API
 	reader avro.Schema
 	header [soeHeaderLen]byte
 	byFP   map[uint64]writerSchema
 }
 
-// NewLinkCodec builds a codec that writes the newest published link schema
-// and reads every published version.
-func NewLinkCodec() (*LinkCodec, error) {
-	versions, err := schemas.IdentityLinkVersions()
+// newSOECodec builds a codec that writes the newest of the versions
+// published and reads every one of them.
+func newSOECodec(what string, published func() ([]string, error)) (soeCodec, error) {
+	versions, err := published()
 	if err != nil {
-		return nil, err
+		return soeCodec{}, err
 	}
 	if len(versions) == 0 {
-		return nil, errors.New("no identity link schema published")
+		return soeCodec{}, fmt.Errorf("no %s schema published", what)
 	}
-	// The event codec's machinery does the parsing and resolving; only the
-	// Go type differs.
 	c, err := newCodec(versions[len(versions)-1], versions)
 	if err != nil {
-		return nil, fmt.Errorf("identity link schema: %w", err)
+		return soeCodec{}, fmt.Errorf("%s schema: %w", what, err)
 	}
-	return &LinkCodec{api: c.api, reader: c.reader, header: c.header, byFP: c.byFP}, nil
+	return soeCodec{what: what, api: c.api, reader: c.reader, header: c.header, byFP: c.byFP}, nil
 }
 
-// Append encodes l in single-object encoding, appended to dst. It does not
-// validate l: the SDK does that first.
-func (c *LinkCodec) Append(dst []byte, l *lineage.IdentityLink) ([]byte, error) {
-	body, err := c.api.Marshal(c.reader, l)
+// append encodes v, a pointer to the Go shape of the schema, appended to dst.
+func (c *soeCodec) append(dst []byte, v any) ([]byte, error) {
+	body, err := c.api.Marshal(c.reader, v)
 	if err != nil {
-		return dst, fmt.Errorf("encode identity link: %w", err)
+		return dst, fmt.Errorf("encode %s: %w", c.what, err)
 	}
 	dst = append(dst, c.header[:]...)
 	return append(dst, body...), nil
 }
 
-// Decode fills l from a record value; l is overwritten. Every error is a
-// *PoisonError.
-func (c *LinkCodec) Decode(b []byte, l *lineage.IdentityLink) error {
+// decode fills v, a pointer to the zero value of the schema's Go shape,
+// from a record value. Every error is a *PoisonError.
+func (c *soeCodec) decode(b []byte, v any) error {
 	if len(b) > MaxRecordBytes {
 		return poison(ReasonOversized, "record of %d bytes exceeds %d", len(b), MaxRecordBytes)
 	}
 	if len(b) < soeHeaderLen || [2]byte(b) != soeMarker {
-		return poison(ReasonUnknownFormat, "identity link is not Avro single-object encoding")
+		return poison(ReasonUnknownFormat, "%s is not Avro single-object encoding", c.what)
 	}
 	fp := binary.LittleEndian.Uint64(b[2:soeHeaderLen])
 	ws, ok := c.byFP[fp]
 	if !ok {
-		return poison(ReasonUnknownSchema, "no published identity link schema has fingerprint %016x", fp)
+		return poison(ReasonUnknownSchema, "no published %s schema has fingerprint %016x", c.what, fp)
 	}
 	body := b[soeHeaderLen:]
 	if err := ws.check(body); err != nil {
 		return poison(ReasonMalformed, "decode avro body: %w", err)
 	}
-	*l = lineage.IdentityLink{}
-	if err := c.api.Unmarshal(ws.resolved, body, l); err != nil {
+	if err := c.api.Unmarshal(ws.resolved, body, v); err != nil {
 		return poison(ReasonMalformed, "decode avro body: %w", err)
 	}
 	return nil

@@ -25,6 +25,7 @@ import (
 	"github.com/balticom/lineage/services/chstore"
 	"github.com/balticom/lineage/services/materializer/internal/links"
 	"github.com/balticom/lineage/services/materializer/internal/materialize"
+	"github.com/balticom/lineage/services/materializer/internal/requests"
 	"github.com/balticom/lineage/services/telemetry"
 )
 
@@ -36,8 +37,12 @@ type Config struct {
 	DeadLetterTopic string   `env:"DLQ_TOPIC, default=lineage.events.dlq.v1"`
 	// LinksTopic carries the identity links, consumed by every member under
 	// LinksGroup (a group of its own, so that links never wait for events).
-	LinksTopic        string        `env:"LINKS_TOPIC, default=lineage.identity.v1"`
-	LinksGroup        string        `env:"LINKS_GROUP, default=lineage-identity-materializer"`
+	LinksTopic string `env:"LINKS_TOPIC, default=lineage.identity.v1"`
+	LinksGroup string `env:"LINKS_GROUP, default=lineage-identity-materializer"`
+	// RequestsTopic carries the access request log, consumed by every
+	// member under RequestsGroup (its own group, as for the links).
+	RequestsTopic     string        `env:"REQUESTS_TOPIC, default=lineage.requests.v1"`
+	RequestsGroup     string        `env:"REQUESTS_GROUP, default=lineage-requests-materializer"`
 	TopicPartitions   int32         `env:"TOPIC_PARTITIONS, default=12"`
 	SchemaRegistryURL string        `env:"SCHEMA_REGISTRY_URL"`
 	ClickHouseAddrs   []string      `env:"CLICKHOUSE_ADDRS, default=127.0.0.1:9000"`
@@ -153,11 +158,15 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	m.Attach(cl)
-	sink, linkCl, err := newLinkSink(cfg, store, log)
+	sinks, err := newSinks(cfg, store, log)
 	if err != nil {
 		return err
 	}
-	defer linkCl.Close()
+	defer func() {
+		for _, s := range sinks {
+			s.cl.Close()
+		}
+	}()
 
 	flushCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
@@ -175,37 +184,67 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		stopRun(err)
 		healthDone <- err
 	}()
-	linksDone := make(chan error, 1)
-	go func() {
-		err := sink.Run(runCtx, linkCl)
-		if errors.Is(err, context.Canceled) {
-			err = nil
-		}
-		stopRun(err)
-		linksDone <- err
-	}()
-	log.Info("consuming", "topic", cfg.Topic, "group", cfg.Group, "links_topic", cfg.LinksTopic, "links_group", cfg.LinksGroup)
+	sinksDone := make(chan error, len(sinks))
+	for _, s := range sinks {
+		go func() {
+			err := s.loop.Run(runCtx, s.cl)
+			if errors.Is(err, context.Canceled) {
+				err = nil
+			}
+			stopRun(err)
+			sinksDone <- err
+		}()
+	}
+	log.Info("consuming", "topic", cfg.Topic, "group", cfg.Group, "links_topic", cfg.LinksTopic, "links_group", cfg.LinksGroup,
+		"requests_topic", cfg.RequestsTopic, "requests_group", cfg.RequestsGroup)
 	err = m.Run(runCtx, flushCtx)
 	log.Info("stopped consuming; leaving the group")
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
 	stopRun(err)
-	return errors.Join(err, <-linksDone, <-healthDone)
+	errs := []error{err, <-healthDone}
+	for range sinks {
+		errs = append(errs, <-sinksDone)
+	}
+	return errors.Join(errs...)
 }
 
-// newLinkSink builds the identity links loop and its own Kafka client.
-func newLinkSink(cfg Config, store *chstore.Store, log *slog.Logger) (*links.Sink, *kgo.Client, error) {
-	sink, err := links.New(links.Config{Group: cfg.LinksGroup, DeadLetter: cfg.DeadLetterTopic}, store, log.With("loop", "identity_links"))
-	if err != nil {
-		return nil, nil, err
+// sinkLoop is the loop of a small topic (package sink, whatever its
+// records) with the Kafka client of its own group.
+type sinkLoop struct {
+	loop interface {
+		Options() []kgo.Opt
+		Run(ctx context.Context, cl *kgo.Client) error
 	}
-	opts := append(kafkaOptions(cfg), kgo.ConsumeTopics(cfg.LinksTopic), kgo.SessionTimeout(cfg.SessionTimeout))
-	cl, err := kgo.NewClient(append(opts, sink.Options()...)...)
+	cl *kgo.Client
+}
+
+// newSinks builds the loops of the small topics: the identity links and
+// the access requests, each consumed under its own group, so that none
+// waits for the events or for another.
+func newSinks(cfg Config, store *chstore.Store, log *slog.Logger) ([]sinkLoop, error) {
+	linkSink, err := links.New(links.Config{Group: cfg.LinksGroup, DeadLetter: cfg.DeadLetterTopic}, store, log.With("loop", "identity_links"))
 	if err != nil {
-		return nil, nil, fmt.Errorf("kafka client for identity links: %w", err)
+		return nil, err
 	}
-	return sink, cl, nil
+	requestSink, err := requests.New(requests.Config{Group: cfg.RequestsGroup, DeadLetter: cfg.DeadLetterTopic}, store, log.With("loop", "access_requests"))
+	if err != nil {
+		return nil, err
+	}
+	loops := []sinkLoop{{loop: linkSink}, {loop: requestSink}}
+	for i, topic := range []string{cfg.LinksTopic, cfg.RequestsTopic} {
+		opts := append(kafkaOptions(cfg), kgo.ConsumeTopics(topic), kgo.SessionTimeout(cfg.SessionTimeout))
+		cl, err := kgo.NewClient(append(opts, loops[i].loop.Options()...)...)
+		if err != nil {
+			for _, made := range loops[:i] {
+				made.cl.Close()
+			}
+			return nil, fmt.Errorf("kafka client for %s: %w", topic, err)
+		}
+		loops[i].cl = cl
+	}
+	return loops, nil
 }
 
 // engineConfig is the materializer engine's part of cfg.
