@@ -16,7 +16,8 @@ const insertColumns = `(
 	event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
 	subject_id, data_categories, purpose, legal_basis, legitimate_interest,
 	recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
-	trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset)`
+	trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset,
+	actor_employee, restriction_basis, restriction_review_us)`
 
 // Batch is a set of events laid out column by column, the way the native
 // protocol sends them, so that Insert hands each column to the driver in one
@@ -39,6 +40,8 @@ type Batch struct {
 	attrKeys, attrValues                          [][]string
 	partition                                     []int32
 	offset                                        []int64
+	actorEmployee, restrictionBasis               []string
+	restrictionReviewUS                           []int64
 
 	// arena backs the rows of the array columns, so that a row's categories
 	// or attributes need no allocation of their own. A row's slice keeps
@@ -60,6 +63,7 @@ func NewBatch(capacity int) *Batch {
 		traceParent: str(), traceState: str(),
 		attrKeys: make([][]string, 0, capacity), attrValues: make([][]string, 0, capacity),
 		partition: make([]int32, 0, capacity), offset: make([]int64, 0, capacity),
+		actorEmployee: str(), restrictionBasis: str(), restrictionReviewUS: make([]int64, 0, capacity),
 		// Three categories and one attribute per event is typical.
 		arena: make([]string, 0, 5*capacity),
 	}
@@ -104,6 +108,15 @@ func (b *Batch) Add(e *lineage.Event, partition int32, offset int64) {
 	b.attrValues = append(b.attrValues, values)
 	b.partition = append(b.partition, partition)
 	b.offset = append(b.offset, offset)
+
+	b.actorEmployee = append(b.actorEmployee, lineage.Deref(e.Actor.Employee))
+	var basis string
+	var reviewUS int64
+	if e.Restriction != nil {
+		basis, reviewUS = e.Restriction.Basis, e.Restriction.ReviewAt.UnixMicro()
+	}
+	b.restrictionBasis = append(b.restrictionBasis, basis)
+	b.restrictionReviewUS = append(b.restrictionReviewUS, reviewUS)
 }
 
 // copyStrings copies s into the arena and returns the copy; an empty s
@@ -145,6 +158,7 @@ func (b *Batch) Reset() {
 	b.traceParent, b.traceState = b.traceParent[:0], b.traceState[:0]
 	b.attrKeys, b.attrValues = b.attrKeys[:0], b.attrValues[:0]
 	b.partition, b.offset = b.partition[:0], b.offset[:0]
+	b.actorEmployee, b.restrictionBasis, b.restrictionReviewUS = b.actorEmployee[:0], b.restrictionBasis[:0], b.restrictionReviewUS[:0]
 	b.arena = b.arena[:0]
 }
 
@@ -170,6 +184,7 @@ func (b *Batch) columns(lo, hi int) []any {
 		b.recipientCountry[lo:hi], b.transferMechanism[lo:hi],
 		b.traceParent[lo:hi], b.traceState[lo:hi], b.attrKeys[lo:hi], b.attrValues[lo:hi],
 		b.partition[lo:hi], b.offset[lo:hi],
+		b.actorEmployee[lo:hi], b.restrictionBasis[lo:hi], b.restrictionReviewUS[lo:hi],
 	}
 }
 

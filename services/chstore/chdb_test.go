@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
+
+	"github.com/balticom/lineage/pkg/lineage"
 )
 
 // The DDL and queries must also run on current ClickHouse; scripts/test
@@ -111,6 +113,32 @@ SELECT
     ['traffic_data'], 'legal_obligation', 'legal_obligation', '',
     'rcp-state-police', 'Valsts policija', 'law_enforcement', 'LV', '', '', '', [], [], toInt32(0), toInt64(3000000 + number)
 FROM numbers(80)`,
+		// A restricted disclosure of that customer, under review until
+		// 2100: in the DPO's view and a report's input only.
+		`INSERT INTO lineage_events (
+    event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
+    subject_id, data_categories, purpose, legal_basis, legitimate_interest,
+    recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
+    trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset,
+    actor_employee, restriction_basis, restriction_review_us)
+SELECT '00000000-0000-4000-b000-000000000001', 'transfer', toInt64(1704153600000000), toInt64(1704153600150000),
+    'cdr_mediation', 'employee_role', 'lawful_request_officer', '` + many + `', ['traffic_data', 'location'],
+    'legal_obligation', 'legal_obligation', '', 'rcp-state-security', 'Valsts drošības dienests', 'law_enforcement',
+    'LV', '', '', '', emptyArrayString(), emptyArrayString(), toInt32(0), toInt64(4000000),
+    'E1042', 'Kriminālprocesa likums, 192. pants', toInt64(4102444800000000)`,
+		// Two access requests: one open with its identity checked, one
+		// answered.
+		`INSERT INTO access_request_events (
+    request_id, event_id, event_type, at_us, recorded_us, actor, channel, subject_id, identity_method,
+    extension_months, subject_told_us, reason, report_hash, report_format, report_language, delivery_channel,
+    kafka_partition, kafka_offset)
+SELECT 'AR-2026-OPEN0001', '00000000-0000-4000-c000-000000000001', 'received', toInt64(1767261600000000), toInt64(1767261600000000), 'desk-1', 'e_signed_email', '', '', toUInt8(0), toInt64(0), '', '', '', '', '', toInt32(0), toInt64(1)
+UNION ALL
+SELECT 'AR-2026-OPEN0001', '00000000-0000-4000-c000-000000000002', 'identity_checked', toInt64(1767265200000000), toInt64(1767265200000000), 'desk-1', '', '` + many + `', 'secure_e_signature', toUInt8(0), toInt64(0), '', '', '', '', '', toInt32(0), toInt64(2)
+UNION ALL
+SELECT 'AR-2026-DONE0001', '00000000-0000-4000-c000-000000000003', 'received', toInt64(1767261600000000), toInt64(1767261600000000), 'desk-1', 'in_person', '', '', toUInt8(0), toInt64(0), '', '', '', '', '', toInt32(1), toInt64(1)
+UNION ALL
+SELECT 'AR-2026-DONE0001', '00000000-0000-4000-c000-000000000004', 'refused', toInt64(1767348000000000), toInt64(1767348000000000), 'desk-1', '', '', '', toUInt8(0), toInt64(0), 'manifestly unfounded', '', '', '', '', toInt32(1), toInt64(2)`,
 	} {
 		if err := s.conn.Exec(ctx, stmt); err != nil {
 			t.Fatalf("generate many windows: %v", err)
@@ -118,6 +146,14 @@ FROM numbers(80)`,
 		script = append(script, stmt)
 	}
 
+	// Restrictions are judged at a fixed time, so that the rendered
+	// queries do not change from run to run.
+	at := Restricted{Now: to}
+	number := lineage.Identifier{Kind: lineage.MSISDN}
+	if err := s.conn.QueryRow(ctx, `SELECT id_hmac FROM identity_links WHERE subject_id = @subject AND id_kind = 'msisdn' LIMIT 1`,
+		clickhouse.Named("subject", subject)).Scan(&number.HMAC); err != nil {
+		t.Fatalf("pick the subject's number: %v", err)
+	}
 	var next *Cursor
 	calls := []struct {
 		name string
@@ -125,15 +161,15 @@ FROM numbers(80)`,
 	}{
 		{"migrations", func(ctx context.Context) error { _, err := s.appliedMigrations(ctx); return err }},
 		{"recipients", func(ctx context.Context) error {
-			_, err := s.Recipients(ctx, RecipientsQuery{SubjectID: subject})
+			_, err := s.Recipients(ctx, RecipientsQuery{SubjectID: subject, Restricted: at})
 			return err
 		}},
 		{"recipients_bounded", func(ctx context.Context) error {
-			_, err := s.Recipients(ctx, RecipientsQuery{SubjectID: subject, From: from, To: to})
+			_, err := s.Recipients(ctx, RecipientsQuery{SubjectID: subject, From: from, To: to, Restricted: at})
 			return err
 		}},
 		{"events_first_page", func(ctx context.Context) error {
-			page, err := s.Events(ctx, EventsQuery{SubjectID: subject, Limit: 2})
+			page, err := s.Events(ctx, EventsQuery{SubjectID: subject, Limit: 2, Restricted: at})
 			next = page.Next
 			return err
 		}},
@@ -141,24 +177,53 @@ FROM numbers(80)`,
 			if next == nil {
 				return fmt.Errorf("subject %s has a single page", subject)
 			}
-			_, err := s.Events(ctx, EventsQuery{SubjectID: subject, Limit: 2, After: next})
+			_, err := s.Events(ctx, EventsQuery{SubjectID: subject, Limit: 2, After: next, Restricted: at})
 			return err
 		}},
 		{"events_bounded", func(ctx context.Context) error {
-			_, err := s.Events(ctx, EventsQuery{SubjectID: subject, From: from, To: to})
+			_, err := s.Events(ctx, EventsQuery{SubjectID: subject, From: from, To: to, Restricted: at})
 			return err
 		}},
 		{"recipients_many_windows", func(ctx context.Context) error {
-			rs, err := s.Recipients(ctx, RecipientsQuery{SubjectID: many})
+			rs, err := s.Recipients(ctx, RecipientsQuery{SubjectID: many, Restricted: at})
 			if err == nil && (len(rs.Recipients) != 1 || rs.Recipients[0].Events != 40) {
 				err = fmt.Errorf("%s: recipients %+v, want the police with 40 events", many, rs.Recipients)
 			}
 			return err
 		}},
 		{"events_many_windows", func(ctx context.Context) error {
-			page, err := s.Events(ctx, EventsQuery{SubjectID: many})
+			page, err := s.Events(ctx, EventsQuery{SubjectID: many, Restricted: at})
 			if err == nil && len(page.Events) != 40 {
 				err = fmt.Errorf("%s: %d events, want 40", many, len(page.Events))
+			}
+			return err
+		}},
+		{"all_events_many_windows", func(ctx context.Context) error {
+			page, err := s.AllEvents(ctx, EventsQuery{SubjectID: many})
+			restricted := slices.IndexFunc(page.Events, func(e StoredEvent) bool { return e.Restriction != nil })
+			if err == nil && (len(page.Events) != 41 || restricted < 0) {
+				err = fmt.Errorf("%s: %d events, want the 40 and the restricted one", many, len(page.Events))
+			}
+			return err
+		}},
+		{"holders", func(ctx context.Context) error {
+			hs, err := s.Holders(ctx, number)
+			if err == nil && !slices.ContainsFunc(hs, func(h Holding) bool { return h.SubjectID == subject }) {
+				err = fmt.Errorf("holders of %s's number %+v lack it", subject, hs)
+			}
+			return err
+		}},
+		{"request_events", func(ctx context.Context) error {
+			es, err := s.RequestEvents(ctx, "AR-2026-OPEN0001")
+			if err == nil && len(es) != 2 {
+				err = fmt.Errorf("request events %+v, want 2", es)
+			}
+			return err
+		}},
+		{"open_requests", func(ctx context.Context) error {
+			open, err := s.OpenRequestEvents(ctx)
+			if err == nil && (len(open) != 1 || open[0][0].RequestID != "AR-2026-OPEN0001") {
+				err = fmt.Errorf("open requests %+v, want AR-2026-OPEN0001 only", open)
 			}
 			return err
 		}},
@@ -182,7 +247,8 @@ FROM numbers(80)`,
 		}
 		// A lookup sends two queries: the subject's links, then its events.
 		want := 2
-		if c.name == "migrations" || c.name == "unresolved" {
+		switch c.name {
+		case "migrations", "unresolved", "holders", "request_events", "open_requests":
 			want = 1
 		}
 		for i, sent := range sentQueries(t, s, id, want) {

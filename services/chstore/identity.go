@@ -335,3 +335,46 @@ func (s *Store) Unresolved(ctx context.Context) ([]UnresolvedCount, error) {
 	}
 	return out, nil
 }
+
+//go:embed queries/holders.sql
+var holdersSQL string
+
+// Holding is one customer's link to an identifier: from From until To
+// (zero To: still held).
+type Holding struct {
+	SubjectID string
+	From, To  time.Time
+}
+
+// Holders returns who held id and when, oldest first: the links as they
+// stand, retracted ones left out. Safe for concurrent use.
+func (s *Store) Holders(ctx context.Context, id lineage.Identifier) ([]Holding, error) {
+	if _, ok := lineage.ParseIdentifierKey(id.Key()); !ok {
+		return nil, fmt.Errorf("holders: not an identifier: %w", ErrInvalidQuery)
+	}
+	rows, err := s.conn.Query(ctx, holdersSQL,
+		clickhouse.Named("id_kind", string(id.Kind)), clickhouse.Named("id_hmac", id.HMAC))
+	if err != nil {
+		return nil, fmt.Errorf("query holders in %s: %w", s.cfg.Database, err)
+	}
+	defer rows.Close()
+	var out []Holding
+	for rows.Next() {
+		var (
+			h        Holding
+			from, to int64
+		)
+		if err := rows.Scan(&h.SubjectID, &from, &to); err != nil {
+			return nil, fmt.Errorf("scan holders in %s: %w", s.cfg.Database, err)
+		}
+		h.From = fromMicros(from)
+		if to != math.MaxInt64 {
+			h.To = fromMicros(to)
+		}
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read holders in %s: %w", s.cfg.Database, err)
+	}
+	return out, nil
+}

@@ -319,3 +319,44 @@ func TestDivide(t *testing.T) {
 		})
 	}
 }
+
+// TestHolders: a phone number finds every customer who held it, each with
+// their period, oldest first; a retracted link is no holder, and a
+// correction counts as it stands.
+func TestHolders(t *testing.T) {
+	s := newMigratedStore(t)
+	var (
+		old, current, wrong = lineagetest.Subject(1), lineagetest.Subject(2), lineagetest.Subject(3)
+		number              = lineagetest.Identifier(lineage.MSISDN, 29123456)
+		code                = lineagetest.Identifier(lineage.PersonalCode, 1)
+		day                 = func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+	)
+	mistaken := lineagetest.Link(wrong, number, day(2025, 1, 1), time.Time{})
+	retracted := mistaken
+	retracted.Retracted, retracted.RecordedAt = true, mistaken.RecordedAt.Add(time.Hour)
+	corrected := lineagetest.Link(old, number, day(2022, 1, 1), day(2024, 2, 29))
+	corrected.RecordedAt = day(2024, 3, 1)
+	insertLinks(t, s, 0,
+		lineagetest.Link(current, number, day(2024, 3, 1), time.Time{}),
+		lineagetest.Link(old, number, day(2022, 1, 1), day(2024, 1, 31)),
+		mistaken, retracted, corrected,
+		lineagetest.Link(current, code, day(2024, 3, 1), time.Time{}),
+	)
+	got, err := s.Holders(t.Context(), number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Holding{
+		{SubjectID: old, From: day(2022, 1, 1), To: day(2024, 2, 29)},
+		{SubjectID: current, From: day(2024, 3, 1)},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("holders of the number:\n got %+v\nwant %+v", got, want)
+	}
+	if got, err := s.Holders(t.Context(), code); err != nil || len(got) != 1 || got[0].SubjectID != current {
+		t.Errorf("holders of the personal code = %+v, %v; want %s", got, err, current)
+	}
+	if _, err := s.Holders(t.Context(), lineage.Identifier{Kind: "imsi", HMAC: number.HMAC}); !errors.Is(err, ErrInvalidQuery) {
+		t.Errorf("holders of an unknown kind: err = %v, want ErrInvalidQuery", err)
+	}
+}

@@ -117,15 +117,35 @@ func (s *Store) createDatabase(ctx context.Context) error {
 // execScript runs the statements of a script one by one (the native
 // protocol takes one statement per query). A concurrent Migrate may create a
 // table between IF NOT EXISTS's check and its create, so "already exists"
-// counts as success.
+// counts as success; so does an existing column for an ADD COLUMN (18.16
+// has no ADD COLUMN IF NOT EXISTS), which a concurrent or interrupted run
+// added.
 func (s *Store) execScript(ctx context.Context, script string) error {
 	for i, stmt := range splitStatements(script) {
 		err := s.conn.Exec(ctx, stmt)
-		if err != nil && !isCode(err, codeTableAlreadyExists) {
+		switch {
+		case err == nil, isCode(err, codeTableAlreadyExists):
+		case addsColumn(stmt) && (isCode(err, codeDuplicateColumn) || isCode(err, codeIllegalColumn)):
+		default:
 			return fmt.Errorf("statement %d: %w", i+1, err)
 		}
 	}
 	return nil
+}
+
+// addsColumn reports whether stmt is an ALTER TABLE … ADD COLUMN of one
+// column, the only statement a column error may be taken as done for.
+func addsColumn(stmt string) bool {
+	var code strings.Builder
+	for line := range strings.Lines(stmt) {
+		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
+			code.WriteString(line)
+		}
+	}
+	stmt = code.String()
+	f := strings.Fields(strings.ToUpper(stmt))
+	return len(f) > 4 && f[0] == "ALTER" && f[1] == "TABLE" && f[3] == "ADD" && f[4] == "COLUMN" &&
+		strings.Count(strings.ToUpper(stmt), "ADD COLUMN") == 1
 }
 
 // appliedMigrations returns the distinct checksums recorded for each version.

@@ -1,6 +1,7 @@
 package chstore
 
 import (
+	"math"
 	"time"
 
 	"github.com/balticom/lineage/pkg/lineage"
@@ -9,8 +10,31 @@ import (
 // RecipientsQuery asks who received a subject's data. From and To bound
 // occurred_at (From inclusive, To exclusive); a zero time leaves that side open.
 type RecipientsQuery struct {
-	SubjectID string
-	From, To  time.Time
+	SubjectID  string
+	From, To   time.Time
+	Restricted Restricted
+}
+
+// Restricted says whether restricted disclosures (lineage.Restriction) are
+// part of an answer. The zero value leaves out those not lapsed by now: the
+// view for the subject and for an access responder.
+type Restricted struct {
+	// Include shows them all: the DPO's view.
+	Include bool
+	// Now is when restrictions are judged; zero means the time of the query.
+	Now time.Time
+}
+
+// visibleUS is the restriction_review_us up to which rows are answered.
+func (r Restricted) visibleUS() int64 {
+	switch {
+	case r.Include:
+		return math.MaxInt64
+	case r.Now.IsZero():
+		return time.Now().UnixMicro()
+	default:
+		return r.Now.UnixMicro()
+	}
 }
 
 // RecipientsAnswer is who received a subject's data, and the windows of
@@ -41,10 +65,11 @@ type RecipientSummary struct {
 // EventsQuery asks for a subject's timeline, newest first. After continues
 // from the last event of the previous page; Limit is the page size.
 type EventsQuery struct {
-	SubjectID string
-	From, To  time.Time
-	Limit     int
-	After     *Cursor
+	SubjectID  string
+	From, To   time.Time
+	Limit      int
+	After      *Cursor
+	Restricted Restricted
 }
 
 // Cursor is the position of an event in a timeline: the timeline is ordered

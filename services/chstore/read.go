@@ -49,6 +49,7 @@ func (s *Store) Recipients(ctx context.Context, q RecipientsQuery) (RecipientsAn
 		clickhouse.Named("subject_id", q.SubjectID),
 		clickhouse.Named("from_us", fromUS),
 		clickhouse.Named("to_us", toUS),
+		clickhouse.Named("visible_us", q.Restricted.visibleUS()),
 	)...)
 	if err != nil {
 		return RecipientsAnswer{}, fmt.Errorf("query recipients in %s: %w", s.cfg.Database, err)
@@ -87,6 +88,48 @@ func (s *Store) Events(ctx context.Context, q EventsQuery) (EventsPage, error) {
 	case limit > MaxLimit:
 		limit = MaxLimit
 	}
+	page, err := s.timeline(ctx, q, limit)
+	if err != nil {
+		return EventsPage{}, err
+	}
+	if len(page.Events) > limit {
+		page.Events = page.Events[:limit]
+		last := page.Events[limit-1]
+		page.Next = &Cursor{OccurredAt: last.OccurredAt, EventID: last.ID}
+	}
+	return page, nil
+}
+
+// MaxReportEvents bounds the events of one AllEvents answer: a report of
+// more is refused with ErrTooManyEvents, and asked again for a shorter time.
+const MaxReportEvents = 200_000
+
+// ErrTooManyEvents is matched (errors.Is) when a subject has more events
+// in the time asked than one answer holds.
+var ErrTooManyEvents = fmt.Errorf("more than %d events: ask for a shorter time: %w", MaxReportEvents, ErrInvalidQuery)
+
+// AllEvents returns every event of a subject in [From, To), newest first,
+// each once, restricted ones included (an access report withholds them
+// itself, and says so): what a report is built from. More than
+// MaxReportEvents is ErrTooManyEvents. Safe for concurrent use.
+func (s *Store) AllEvents(ctx context.Context, q EventsQuery) (EventsPage, error) {
+	if !lineage.ValidSubjectID(q.SubjectID) {
+		return EventsPage{}, fmt.Errorf("all events: subject id is not a customer id: %w", ErrInvalidQuery)
+	}
+	q.After, q.Restricted = nil, Restricted{Include: true}
+	page, err := s.timeline(ctx, q, MaxReportEvents)
+	if err != nil {
+		return EventsPage{}, err
+	}
+	if len(page.Events) > MaxReportEvents {
+		return EventsPage{}, fmt.Errorf("all events: %w", ErrTooManyEvents)
+	}
+	return page, nil
+}
+
+// timeline reads up to limit+1 events of q's subject, newest first: one
+// more than asked says whether there is more.
+func (s *Store) timeline(ctx context.Context, q EventsQuery, limit int) (EventsPage, error) {
 	fromUS, toUS := bounds(q.From, q.To)
 	afterUS, afterID := int64(math.MaxInt64), ""
 	if q.After != nil {
@@ -107,6 +150,7 @@ func (s *Store) Events(ctx context.Context, q EventsQuery) (EventsPage, error) {
 		clickhouse.Named("after_us", afterUS),
 		clickhouse.Named("after_id", afterID),
 		clickhouse.Named("limit", limit+1),
+		clickhouse.Named("visible_us", q.Restricted.visibleUS()),
 	)...)
 	if err != nil {
 		return EventsPage{}, fmt.Errorf("query events in %s: %w", s.cfg.Database, err)
@@ -123,11 +167,6 @@ func (s *Store) Events(ctx context.Context, q EventsQuery) (EventsPage, error) {
 	}
 	if err := rows.Err(); err != nil {
 		return EventsPage{}, fmt.Errorf("read events in %s: %w", s.cfg.Database, err)
-	}
-	if len(page.Events) > limit {
-		page.Events = page.Events[:limit]
-		last := page.Events[limit-1]
-		page.Next = &Cursor{OccurredAt: last.OccurredAt, EventID: last.ID}
 	}
 	return page, nil
 }
@@ -147,17 +186,24 @@ func scanEvent(rows scanner) (StoredEvent, error) {
 		r                                  lineage.Recipient
 		mechanism, traceParent, traceState string
 		attrKeys, attrValues               []string
+		employee, basis                    string
+		reviewUS                           int64
 	)
 	err := rows.Scan(&e.ID, &kind, &occurred, &recorded, &e.SourceSystem, &actorType, &e.Actor.ID,
 		&e.SubjectID, &e.DataCategories, &e.Purpose, &e.LegalBasis, &interest,
 		&r.ID, &r.Name, &r.Category, &r.Country, &mechanism,
-		&traceParent, &traceState, &attrKeys, &attrValues, &e.Partition, &e.Offset)
+		&traceParent, &traceState, &attrKeys, &attrValues, &e.Partition, &e.Offset,
+		&employee, &basis, &reviewUS)
 	if err != nil {
 		return StoredEvent{}, err
 	}
 	e.Kind, e.Actor.Type = lineage.Kind(kind), lineage.ActorType(actorType)
 	e.OccurredAt, e.RecordedAt = fromMicros(occurred), fromMicros(recorded)
 	e.LegitimateInterest = lineage.Ptr(interest)
+	e.Actor.Employee = lineage.Ptr(employee)
+	if basis != "" {
+		e.Restriction = &lineage.Restriction{Basis: basis, ReviewAt: fromMicros(reviewUS)}
+	}
 	if r.ID != "" {
 		r.TransferMechanism = lineage.Ptr(mechanism)
 		e.Recipient = &r

@@ -324,6 +324,7 @@ func TestEventsRoundTrip(t *testing.T) {
 
 	access := lineagetest.Access(lineagetest.UUID(1), subject, t0)
 	access.Attributes = map[string]string{"ticket": "CC-1", "channel": "phone", "empty": ""}
+	access.Actor.Employee = lineage.Ptr("E1042")
 
 	handoff := lineagetest.Handoff(lineagetest.UUID(2), subject, t0.Add(time.Second))
 	handoff.Trace = &lineage.TraceContext{
@@ -334,6 +335,8 @@ func TestEventsRoundTrip(t *testing.T) {
 	transfer := lineagetest.Transfer(lineagetest.UUID(3), subject, t0.Add(2*time.Second))
 	transfer.Trace = &lineage.TraceContext{TraceParent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b8-00"}
 	transfer.RecordedAt = transfer.OccurredAt.Add(36 * time.Hour)
+	// Lapsed long ago, so the subject's view shows it.
+	transfer.Restriction = &lineage.Restriction{Basis: "Kriminālprocesa likums, 192. pants", ReviewAt: t0.Add(time.Hour)}
 
 	// Stored as the input is, except that an empty attribute map comes back
 	// nil and times come back in UTC.
@@ -378,6 +381,63 @@ func TestEventsRoundTrip(t *testing.T) {
 	}
 	if e := page.Events[1]; e.Recipient.TransferMechanism != nil || e.Trace.TraceState != nil {
 		t.Errorf("absent optional fields of a transfer came back set: %+v", e)
+	}
+}
+
+// TestRestrictedDisclosures: a restricted disclosure is left out of the
+// subject's recipients and timeline until its review time, shown to the
+// DPO throughout, and in AllEvents (a report withholds it itself).
+func TestRestrictedDisclosures(t *testing.T) {
+	s := newMigratedStore(t)
+	subject := lineagetest.Subject(7)
+	review := t0.Add(30 * 24 * time.Hour)
+	police := lineagetest.Transfer(lineagetest.UUID(1), subject, t0)
+	police.Recipient = &lineage.Recipient{ID: "rcp-state-police", Name: "Valsts policija", Category: "law_enforcement", Country: "LV"}
+	police.Restriction = &lineage.Restriction{Basis: "Kriminālprocesa likums, 192. pants", ReviewAt: review}
+	bank := lineagetest.Transfer(lineagetest.UUID(2), subject, t0.Add(time.Hour))
+	insert(t, s, 0, police, bank)
+
+	for _, tc := range []struct {
+		name       string
+		restricted Restricted
+		want       []string // recipient ids, newest first
+	}{
+		{"before review", Restricted{Now: review.Add(-time.Microsecond)}, []string{bank.Recipient.ID}},
+		{"at review", Restricted{Now: review}, []string{bank.Recipient.ID, police.Recipient.ID}},
+		{"DPO before review", Restricted{Include: true, Now: t0}, []string{bank.Recipient.ID, police.Recipient.ID}},
+		{"default: now, long after review", Restricted{}, []string{bank.Recipient.ID, police.Recipient.ID}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ans, err := s.Recipients(t.Context(), RecipientsQuery{SubjectID: subject, Restricted: tc.restricted})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range ans.Recipients {
+				got = append(got, r.ID)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("recipients %v, want %v", got, tc.want)
+			}
+			page, err := s.Events(t.Context(), EventsQuery{SubjectID: subject, Restricted: tc.restricted})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = got[:0]
+			for _, e := range page.Events {
+				got = append(got, e.Recipient.ID)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("timeline %v, want %v", got, tc.want)
+			}
+		})
+	}
+	all, err := s.AllEvents(t.Context(), EventsQuery{SubjectID: subject, Restricted: Restricted{Now: t0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Events) != 2 || all.Events[1].Restriction == nil || !all.Events[1].Restriction.ReviewAt.Equal(review) {
+		t.Fatalf("AllEvents = %+v, want both events, the police one with its restriction", all.Events)
 	}
 }
 

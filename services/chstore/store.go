@@ -28,6 +28,9 @@ type Config struct {
 
 // Error codes of the ClickHouse server that this package classifies.
 const (
+	// A column that exists already: 44 on 18.16, 15 on current versions.
+	codeDuplicateColumn       = 15
+	codeIllegalColumn         = 44
 	codeTableAlreadyExists    = 57
 	codeUnknownDatabase       = 81
 	codeDatabaseAlreadyExists = 82

@@ -12,6 +12,9 @@
 -- ignore copies, and Events is uniqExact(event_id), never count(). Ties on
 -- occurred_us go to the later recorded, then higher event id, so the name
 -- does not depend on which part is read first.
+-- Restricted disclosures (restriction_review_us, 0 for none) are left out
+-- until they lapse at @visible_us: the time of the query, or the largest
+-- Int64 in the DPO's view, which shows them all.
 SELECT
     recipient_id,
     argMax(recipient_name, (occurred_us, recorded_us, event_id)) AS latest_name,
@@ -33,6 +36,7 @@ FROM
     FROM lineage_events
     WHERE ((subject_id = @subject_id AND occurred_us >= @from_us AND occurred_us < @to_us)
            /*identifier keys*/)
+      AND restriction_review_us <= @visible_us
       AND kind IN ('transfer', 'processor_handoff')
 )
 /*identifier windows*/

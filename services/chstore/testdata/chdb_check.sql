@@ -123,6 +123,30 @@ SELECT
     'rcp-state-police', 'Valsts policija', 'law_enforcement', 'LV', '', '', '', [], [], toInt32(0), toInt64(3000000 + number)
 FROM numbers(80);
 
+INSERT INTO lineage_events (
+    event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
+    subject_id, data_categories, purpose, legal_basis, legitimate_interest,
+    recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
+    trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset,
+    actor_employee, restriction_basis, restriction_review_us)
+SELECT '00000000-0000-4000-b000-000000000001', 'transfer', toInt64(1704153600000000), toInt64(1704153600150000),
+    'cdr_mediation', 'employee_role', 'lawful_request_officer', 'C09999999', ['traffic_data', 'location'],
+    'legal_obligation', 'legal_obligation', '', 'rcp-state-security', 'Valsts drošības dienests', 'law_enforcement',
+    'LV', '', '', '', emptyArrayString(), emptyArrayString(), toInt32(0), toInt64(4000000),
+    'E1042', 'Kriminālprocesa likums, 192. pants', toInt64(4102444800000000);
+
+INSERT INTO access_request_events (
+    request_id, event_id, event_type, at_us, recorded_us, actor, channel, subject_id, identity_method,
+    extension_months, subject_told_us, reason, report_hash, report_format, report_language, delivery_channel,
+    kafka_partition, kafka_offset)
+SELECT 'AR-2026-OPEN0001', '00000000-0000-4000-c000-000000000001', 'received', toInt64(1767261600000000), toInt64(1767261600000000), 'desk-1', 'e_signed_email', '', '', toUInt8(0), toInt64(0), '', '', '', '', '', toInt32(0), toInt64(1)
+UNION ALL
+SELECT 'AR-2026-OPEN0001', '00000000-0000-4000-c000-000000000002', 'identity_checked', toInt64(1767265200000000), toInt64(1767265200000000), 'desk-1', '', 'C09999999', 'secure_e_signature', toUInt8(0), toInt64(0), '', '', '', '', '', toInt32(0), toInt64(2)
+UNION ALL
+SELECT 'AR-2026-DONE0001', '00000000-0000-4000-c000-000000000003', 'received', toInt64(1767261600000000), toInt64(1767261600000000), 'desk-1', 'in_person', '', '', toUInt8(0), toInt64(0), '', '', '', '', '', toInt32(1), toInt64(1)
+UNION ALL
+SELECT 'AR-2026-DONE0001', '00000000-0000-4000-c000-000000000004', 'refused', toInt64(1767348000000000), toInt64(1767348000000000), 'desk-1', '', '', '', toUInt8(0), toInt64(0), 'manifestly unfounded', '', '', '', '', toInt32(1), toInt64(2);
+
 -- migrations
 SELECT version, arraySort(groupUniqArray(checksum)) FROM schema_migrations GROUP BY version;
 
@@ -172,6 +196,9 @@ ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
 -- ignore copies, and Events is uniqExact(event_id), never count(). Ties on
 -- occurred_us go to the later recorded, then higher event id, so the name
 -- does not depend on which part is read first.
+-- Restricted disclosures (restriction_review_us, 0 for none) are left out
+-- until they lapse at @visible_us: the time of the query, or the largest
+-- Int64 in the DPO's view, which shows them all.
 SELECT
     recipient_id,
     argMax(recipient_name, (occurred_us, recorded_us, event_id)) AS latest_name,
@@ -194,6 +221,7 @@ FROM
     WHERE ((subject_id = 'C00511896' AND occurred_us >= 0 AND occurred_us < 9223372036854775807)
            
            OR (subject_id = 'msisdn:493daeab488aee191dd5c55ba8f6bce846a0f171ec72ec1e6d3243ee71bc0269' AND occurred_us >= 1677628800000000 AND occurred_us < 9223372036854775807))
+      AND restriction_review_us <= 1767225600000000
       AND kind IN ('transfer', 'processor_handoff')
 )
 
@@ -246,6 +274,9 @@ ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
 -- ignore copies, and Events is uniqExact(event_id), never count(). Ties on
 -- occurred_us go to the later recorded, then higher event id, so the name
 -- does not depend on which part is read first.
+-- Restricted disclosures (restriction_review_us, 0 for none) are left out
+-- until they lapse at @visible_us: the time of the query, or the largest
+-- Int64 in the DPO's view, which shows them all.
 SELECT
     recipient_id,
     argMax(recipient_name, (occurred_us, recorded_us, event_id)) AS latest_name,
@@ -268,6 +299,7 @@ FROM
     WHERE ((subject_id = 'C00511896' AND occurred_us >= 1677628800000000 AND occurred_us < 1767225600000000)
            
            OR (subject_id = 'msisdn:493daeab488aee191dd5c55ba8f6bce846a0f171ec72ec1e6d3243ee71bc0269' AND occurred_us >= 1677628800000000 AND occurred_us < 1767225600000000))
+      AND restriction_review_us <= 1767225600000000
       AND kind IN ('transfer', 'processor_handoff')
 )
 
@@ -314,6 +346,9 @@ ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
 -- occurred_us repeats the tuple's so that the primary key can use it. The
 -- subject's events include those stored under its identifiers, inner and
 -- outer query as in recipients.sql.
+-- Restricted disclosures (restriction_review_us, 0 for none) are left out
+-- until they lapse at @visible_us: the time of the query, or the largest
+-- Int64 in the DPO's view, which shows them all.
 SELECT *
 FROM
 (
@@ -321,11 +356,13 @@ FROM
         event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
         subject_id, data_categories, purpose, legal_basis, legitimate_interest,
         recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
-        trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset
+        trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset,
+        actor_employee, restriction_basis, restriction_review_us
     FROM lineage_events
     WHERE ((subject_id = 'C00511896' AND occurred_us >= 0 AND occurred_us < 9223372036854775807)
            
            OR (subject_id = 'msisdn:493daeab488aee191dd5c55ba8f6bce846a0f171ec72ec1e6d3243ee71bc0269' AND occurred_us >= 1677628800000000 AND occurred_us < 9223372036854775807))
+      AND restriction_review_us <= 1767225600000000
       AND occurred_us <= 9223372036854775807
       AND (occurred_us, event_id) < (9223372036854775807, '')
 )
@@ -374,6 +411,9 @@ ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
 -- occurred_us repeats the tuple's so that the primary key can use it. The
 -- subject's events include those stored under its identifiers, inner and
 -- outer query as in recipients.sql.
+-- Restricted disclosures (restriction_review_us, 0 for none) are left out
+-- until they lapse at @visible_us: the time of the query, or the largest
+-- Int64 in the DPO's view, which shows them all.
 SELECT *
 FROM
 (
@@ -381,11 +421,13 @@ FROM
         event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
         subject_id, data_categories, purpose, legal_basis, legitimate_interest,
         recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
-        trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset
+        trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset,
+        actor_employee, restriction_basis, restriction_review_us
     FROM lineage_events
     WHERE ((subject_id = 'C00511896' AND occurred_us >= 0 AND occurred_us < 9223372036854775807)
            
            OR (subject_id = 'msisdn:493daeab488aee191dd5c55ba8f6bce846a0f171ec72ec1e6d3243ee71bc0269' AND occurred_us >= 1677628800000000 AND occurred_us < 9223372036854775807))
+      AND restriction_review_us <= 1767225600000000
       AND occurred_us <= 1740186894126978
       AND (occurred_us, event_id) < (1740186894126978, '00000000-0000-4000-8000-000000003629')
 )
@@ -434,6 +476,9 @@ ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
 -- occurred_us repeats the tuple's so that the primary key can use it. The
 -- subject's events include those stored under its identifiers, inner and
 -- outer query as in recipients.sql.
+-- Restricted disclosures (restriction_review_us, 0 for none) are left out
+-- until they lapse at @visible_us: the time of the query, or the largest
+-- Int64 in the DPO's view, which shows them all.
 SELECT *
 FROM
 (
@@ -441,11 +486,13 @@ FROM
         event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
         subject_id, data_categories, purpose, legal_basis, legitimate_interest,
         recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
-        trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset
+        trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset,
+        actor_employee, restriction_basis, restriction_review_us
     FROM lineage_events
     WHERE ((subject_id = 'C00511896' AND occurred_us >= 1677628800000000 AND occurred_us < 1767225600000000)
            
            OR (subject_id = 'msisdn:493daeab488aee191dd5c55ba8f6bce846a0f171ec72ec1e6d3243ee71bc0269' AND occurred_us >= 1677628800000000 AND occurred_us < 1767225600000000))
+      AND restriction_review_us <= 1767225600000000
       AND occurred_us <= 9223372036854775807
       AND (occurred_us, event_id) < (9223372036854775807, '')
 )
@@ -500,6 +547,9 @@ ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
 -- ignore copies, and Events is uniqExact(event_id), never count(). Ties on
 -- occurred_us go to the later recorded, then higher event id, so the name
 -- does not depend on which part is read first.
+-- Restricted disclosures (restriction_review_us, 0 for none) are left out
+-- until they lapse at @visible_us: the time of the query, or the largest
+-- Int64 in the DPO's view, which shows them all.
 SELECT
     recipient_id,
     argMax(recipient_name, (occurred_us, recorded_us, event_id)) AS latest_name,
@@ -522,6 +572,7 @@ FROM
     WHERE ((subject_id = 'C09999999' AND occurred_us >= 0 AND occurred_us < 9223372036854775807)
            
            OR (subject_id IN ('ip_address:0310bbff78533f1e705380e50ae054758409103a0a409ad16fc914ce0e7e2cbe', 'ip_address:079d7111960f03faf3121da4ba1e6d4c0d5d1d83ecf426ac7d77b3cd064e12e9', 'ip_address:09bf09ae4eaa5996a357cba8ae0289852770f9fe9c426cbf942a78224a98935a', 'ip_address:0b20fc810b19984513a68ddf31ad22efd6f619f9574384535f81c43c86c597da', 'ip_address:11c278238800b21108e348d12a55ce150aaf10f398ed8470f36ac05484db9891', 'ip_address:120fd19cf6c969aab214083bacaf78b27f82a1ac086c46d1b1740e6e20560d6c', 'ip_address:127928e0291023690aa7f08fa9670578f3ce5d053a5086ff42e0182912c06a5c', 'ip_address:1e6312b23db4b15f68bfbad75f8dce0193187569512307df4ce5644b2d503c62', 'ip_address:25f9aa1d4e9df6d4ad8164290ccc3ab1f19b95f627940432b76963d2942920ce', 'ip_address:2657f32a50fe53485b1211ee39e1a490d2f357aa1a174c2dbc2a25c9f8f38657', 'ip_address:34dbb4804e312aa7c4854eb0d377579cb1bf9317ab16d4045c9dbab45dbfa597', 'ip_address:35840026904c0d939d69cec1e3f43c57fb41005a19f5827f71fa17bae69468a1', 'ip_address:3fbd83a8354d192c96e3576120c638d973ed8b2278274f83f087ba8f30a91492', 'ip_address:536f1bf1f85cd42c27b830dcd2d1e87556ef3544b43e74d464f102d51d380c26', 'ip_address:56891f6a629ca65dd096fadc6e44f52fb188675f6af0756673fc038d6d8a3f95', 'ip_address:5dcf59a2ee519e2047e5f46da661508f93d0fca7f0e34d3f0b28b5f569b3cdc0', 'ip_address:6be46db521e0dbab28af73d6f1c05b121349f86980bcfff6f8e5747a68b83726', 'ip_address:6e528b26e9ddd24137dad7536beda938ec056f646fdf8a143a1e87aee61ec3cf', 'ip_address:795a9b4771ca2d9288e39bdb5898c3f61dcca442dcfbb683566af06b86577ae5', 'ip_address:7ed63db4ae05b3a71e726f0bea784e95c7a240215cf90bb4c272151206509720', 'ip_address:7f9455aa50e4f14f39a0fd1c2b3eb95eb8e93daf7a3de1e010675614e46a7159', 'ip_address:8a42a9cc32eda19aff12b64865e657ed15cc56ebbafb718f9b29d10c32bd147b', 'ip_address:9499bf89be95ea909dfaf994dd3ca10aef1b0a777bf4487447fc63e3ee341e56', 'ip_address:a50a915a437598fb62d631361b9f0ae58e208ebee932ea9353e10e034108beac', 'ip_address:a57808496ed0ce5f849d916856fcf7e51afde916e65e8f24084909e54e227d18', 'ip_address:aa9c4d0254172846e96aae0627985a0471367fea4ac1d79f8acb66f82edc78cb', 'ip_address:b18776527aa210469b914179e6db2e6f79641ce077b13935288aaf7f975c1d2c', 'ip_address:b203b5f5b5f210c44594569c283441f7f628ff985f247d6f1833a18839b90e18', 'ip_address:b4196192cfa1585816729b00debba753cac68550d94f9b57aa0ab8e658d76b72', 'ip_address:cebcd8560ab26fa0a9201569ef5839606c02a4557f90dcf28f3469e3ac2a8613', 'ip_address:cfb44cdb7aceada6b413901ffb1a1999f423c8a6c447406e654c201a8e09f030', 'ip_address:df51267b96cbecc53ef84cdcf574ec61d8213aaf858bd343d82822e1cbf38cd2', 'ip_address:e70a0d112f529a236cf574e65cdb06168308997baf1d398e18baeb3a099e21b8', 'ip_address:e9d55cc1a36346a7898ce6963d18d74752823fcbdf389a9c7e3cbbc2f0894d0d', 'ip_address:eafba6afe0ecbccdf0045615da4af11d1d38cc664936a2d0efa05046b6df4cb0', 'ip_address:eff0ad9f98b40693a2398845b935b59c0ddb3ede441cfb8cf3d8dee9675b1128', 'ip_address:fbcccdecac5558fd27524827a2a85bbf3555acced9c944b471729747c85094f0', 'ip_address:fda571205baed9625f1ceb9ae76e086e7809b1d67a8a408063ab3eba932bfeab', 'ip_address:feffe48c1721c65a076d3e9f642bb29650b87186f6412eb30689c8700e0a4f22', 'ip_address:ff3332aeb11247de601d3162362b82ed2347b1fd164f217a097759abb81c922b') AND occurred_us >= 1704067200000000 AND occurred_us < 1704351600000000))
+      AND restriction_review_us <= 1767225600000000
       AND kind IN ('transfer', 'processor_handoff')
 )
 WHERE subject_id = 'C09999999'
@@ -570,6 +621,9 @@ ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
 -- occurred_us repeats the tuple's so that the primary key can use it. The
 -- subject's events include those stored under its identifiers, inner and
 -- outer query as in recipients.sql.
+-- Restricted disclosures (restriction_review_us, 0 for none) are left out
+-- until they lapse at @visible_us: the time of the query, or the largest
+-- Int64 in the DPO's view, which shows them all.
 SELECT *
 FROM
 (
@@ -577,11 +631,13 @@ FROM
         event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
         subject_id, data_categories, purpose, legal_basis, legitimate_interest,
         recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
-        trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset
+        trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset,
+        actor_employee, restriction_basis, restriction_review_us
     FROM lineage_events
     WHERE ((subject_id = 'C09999999' AND occurred_us >= 0 AND occurred_us < 9223372036854775807)
            
            OR (subject_id IN ('ip_address:0310bbff78533f1e705380e50ae054758409103a0a409ad16fc914ce0e7e2cbe', 'ip_address:079d7111960f03faf3121da4ba1e6d4c0d5d1d83ecf426ac7d77b3cd064e12e9', 'ip_address:09bf09ae4eaa5996a357cba8ae0289852770f9fe9c426cbf942a78224a98935a', 'ip_address:0b20fc810b19984513a68ddf31ad22efd6f619f9574384535f81c43c86c597da', 'ip_address:11c278238800b21108e348d12a55ce150aaf10f398ed8470f36ac05484db9891', 'ip_address:120fd19cf6c969aab214083bacaf78b27f82a1ac086c46d1b1740e6e20560d6c', 'ip_address:127928e0291023690aa7f08fa9670578f3ce5d053a5086ff42e0182912c06a5c', 'ip_address:1e6312b23db4b15f68bfbad75f8dce0193187569512307df4ce5644b2d503c62', 'ip_address:25f9aa1d4e9df6d4ad8164290ccc3ab1f19b95f627940432b76963d2942920ce', 'ip_address:2657f32a50fe53485b1211ee39e1a490d2f357aa1a174c2dbc2a25c9f8f38657', 'ip_address:34dbb4804e312aa7c4854eb0d377579cb1bf9317ab16d4045c9dbab45dbfa597', 'ip_address:35840026904c0d939d69cec1e3f43c57fb41005a19f5827f71fa17bae69468a1', 'ip_address:3fbd83a8354d192c96e3576120c638d973ed8b2278274f83f087ba8f30a91492', 'ip_address:536f1bf1f85cd42c27b830dcd2d1e87556ef3544b43e74d464f102d51d380c26', 'ip_address:56891f6a629ca65dd096fadc6e44f52fb188675f6af0756673fc038d6d8a3f95', 'ip_address:5dcf59a2ee519e2047e5f46da661508f93d0fca7f0e34d3f0b28b5f569b3cdc0', 'ip_address:6be46db521e0dbab28af73d6f1c05b121349f86980bcfff6f8e5747a68b83726', 'ip_address:6e528b26e9ddd24137dad7536beda938ec056f646fdf8a143a1e87aee61ec3cf', 'ip_address:795a9b4771ca2d9288e39bdb5898c3f61dcca442dcfbb683566af06b86577ae5', 'ip_address:7ed63db4ae05b3a71e726f0bea784e95c7a240215cf90bb4c272151206509720', 'ip_address:7f9455aa50e4f14f39a0fd1c2b3eb95eb8e93daf7a3de1e010675614e46a7159', 'ip_address:8a42a9cc32eda19aff12b64865e657ed15cc56ebbafb718f9b29d10c32bd147b', 'ip_address:9499bf89be95ea909dfaf994dd3ca10aef1b0a777bf4487447fc63e3ee341e56', 'ip_address:a50a915a437598fb62d631361b9f0ae58e208ebee932ea9353e10e034108beac', 'ip_address:a57808496ed0ce5f849d916856fcf7e51afde916e65e8f24084909e54e227d18', 'ip_address:aa9c4d0254172846e96aae0627985a0471367fea4ac1d79f8acb66f82edc78cb', 'ip_address:b18776527aa210469b914179e6db2e6f79641ce077b13935288aaf7f975c1d2c', 'ip_address:b203b5f5b5f210c44594569c283441f7f628ff985f247d6f1833a18839b90e18', 'ip_address:b4196192cfa1585816729b00debba753cac68550d94f9b57aa0ab8e658d76b72', 'ip_address:cebcd8560ab26fa0a9201569ef5839606c02a4557f90dcf28f3469e3ac2a8613', 'ip_address:cfb44cdb7aceada6b413901ffb1a1999f423c8a6c447406e654c201a8e09f030', 'ip_address:df51267b96cbecc53ef84cdcf574ec61d8213aaf858bd343d82822e1cbf38cd2', 'ip_address:e70a0d112f529a236cf574e65cdb06168308997baf1d398e18baeb3a099e21b8', 'ip_address:e9d55cc1a36346a7898ce6963d18d74752823fcbdf389a9c7e3cbbc2f0894d0d', 'ip_address:eafba6afe0ecbccdf0045615da4af11d1d38cc664936a2d0efa05046b6df4cb0', 'ip_address:eff0ad9f98b40693a2398845b935b59c0ddb3ede441cfb8cf3d8dee9675b1128', 'ip_address:fbcccdecac5558fd27524827a2a85bbf3555acced9c944b471729747c85094f0', 'ip_address:fda571205baed9625f1ceb9ae76e086e7809b1d67a8a408063ab3eba932bfeab', 'ip_address:feffe48c1721c65a076d3e9f642bb29650b87186f6412eb30689c8700e0a4f22', 'ip_address:ff3332aeb11247de601d3162362b82ed2347b1fd164f217a097759abb81c922b') AND occurred_us >= 1704067200000000 AND occurred_us < 1704351600000000))
+      AND restriction_review_us <= 1767225600000000
       AND occurred_us <= 9223372036854775807
       AND (occurred_us, event_id) < (9223372036854775807, '')
 )
@@ -591,6 +647,155 @@ WHERE subject_id = 'C09999999'
 ORDER BY occurred_us DESC, event_id DESC, kafka_partition, kafka_offset
 LIMIT 1 BY event_id
 LIMIT 101;
+
+-- all_events_many_windows
+-- The links of every holder of the identifiers a customer holds or held,
+-- as they stand: the latest statement of each link, retracted links left
+-- out. Go keeps the customer's own windows less the times another holder's
+-- link also covers (chstore/identity.go). Ties on recorded_us go to the
+-- later Kafka offset (one identifier's statements share a partition). The
+-- inner query finds the customer's identifiers through identity_links,
+-- ordered by customer; the outer one their holders through
+-- identity_links_by_identifier, ordered by identifier.
+SELECT subject_id, id_kind, id_hmac, valid_from_us, valid_to_us
+FROM
+(
+    SELECT
+        subject_id,
+        id_kind,
+        id_hmac,
+        valid_from_us,
+        argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
+        argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
+    FROM identity_links_by_identifier
+    WHERE (id_kind, id_hmac) IN
+    (
+        SELECT id_kind, id_hmac
+        FROM identity_links
+        WHERE subject_id = 'C09999999'
+    )
+    GROUP BY id_kind, id_hmac, valid_from_us, subject_id
+)
+WHERE is_retracted = 0
+ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
+
+-- all_events_many_windows_2
+-- One page of a subject's timeline, newest first, keyset-paged on
+-- (occurred_us, event_id). The copies of an event share both, so LIMIT 1 BY
+-- event_id keeps one (the earliest Kafka position, for a stable answer) and
+-- the cursor condition drops all of them on the next page. Without a cursor
+-- @after_us is the largest Int64, which no event has. The plain bound on
+-- occurred_us repeats the tuple's so that the primary key can use it. The
+-- subject's events include those stored under its identifiers, inner and
+-- outer query as in recipients.sql.
+-- Restricted disclosures (restriction_review_us, 0 for none) are left out
+-- until they lapse at @visible_us: the time of the query, or the largest
+-- Int64 in the DPO's view, which shows them all.
+SELECT *
+FROM
+(
+    SELECT
+        event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
+        subject_id, data_categories, purpose, legal_basis, legitimate_interest,
+        recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
+        trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset,
+        actor_employee, restriction_basis, restriction_review_us
+    FROM lineage_events
+    WHERE ((subject_id = 'C09999999' AND occurred_us >= 0 AND occurred_us < 9223372036854775807)
+           
+           OR (subject_id IN ('ip_address:0310bbff78533f1e705380e50ae054758409103a0a409ad16fc914ce0e7e2cbe', 'ip_address:079d7111960f03faf3121da4ba1e6d4c0d5d1d83ecf426ac7d77b3cd064e12e9', 'ip_address:09bf09ae4eaa5996a357cba8ae0289852770f9fe9c426cbf942a78224a98935a', 'ip_address:0b20fc810b19984513a68ddf31ad22efd6f619f9574384535f81c43c86c597da', 'ip_address:11c278238800b21108e348d12a55ce150aaf10f398ed8470f36ac05484db9891', 'ip_address:120fd19cf6c969aab214083bacaf78b27f82a1ac086c46d1b1740e6e20560d6c', 'ip_address:127928e0291023690aa7f08fa9670578f3ce5d053a5086ff42e0182912c06a5c', 'ip_address:1e6312b23db4b15f68bfbad75f8dce0193187569512307df4ce5644b2d503c62', 'ip_address:25f9aa1d4e9df6d4ad8164290ccc3ab1f19b95f627940432b76963d2942920ce', 'ip_address:2657f32a50fe53485b1211ee39e1a490d2f357aa1a174c2dbc2a25c9f8f38657', 'ip_address:34dbb4804e312aa7c4854eb0d377579cb1bf9317ab16d4045c9dbab45dbfa597', 'ip_address:35840026904c0d939d69cec1e3f43c57fb41005a19f5827f71fa17bae69468a1', 'ip_address:3fbd83a8354d192c96e3576120c638d973ed8b2278274f83f087ba8f30a91492', 'ip_address:536f1bf1f85cd42c27b830dcd2d1e87556ef3544b43e74d464f102d51d380c26', 'ip_address:56891f6a629ca65dd096fadc6e44f52fb188675f6af0756673fc038d6d8a3f95', 'ip_address:5dcf59a2ee519e2047e5f46da661508f93d0fca7f0e34d3f0b28b5f569b3cdc0', 'ip_address:6be46db521e0dbab28af73d6f1c05b121349f86980bcfff6f8e5747a68b83726', 'ip_address:6e528b26e9ddd24137dad7536beda938ec056f646fdf8a143a1e87aee61ec3cf', 'ip_address:795a9b4771ca2d9288e39bdb5898c3f61dcca442dcfbb683566af06b86577ae5', 'ip_address:7ed63db4ae05b3a71e726f0bea784e95c7a240215cf90bb4c272151206509720', 'ip_address:7f9455aa50e4f14f39a0fd1c2b3eb95eb8e93daf7a3de1e010675614e46a7159', 'ip_address:8a42a9cc32eda19aff12b64865e657ed15cc56ebbafb718f9b29d10c32bd147b', 'ip_address:9499bf89be95ea909dfaf994dd3ca10aef1b0a777bf4487447fc63e3ee341e56', 'ip_address:a50a915a437598fb62d631361b9f0ae58e208ebee932ea9353e10e034108beac', 'ip_address:a57808496ed0ce5f849d916856fcf7e51afde916e65e8f24084909e54e227d18', 'ip_address:aa9c4d0254172846e96aae0627985a0471367fea4ac1d79f8acb66f82edc78cb', 'ip_address:b18776527aa210469b914179e6db2e6f79641ce077b13935288aaf7f975c1d2c', 'ip_address:b203b5f5b5f210c44594569c283441f7f628ff985f247d6f1833a18839b90e18', 'ip_address:b4196192cfa1585816729b00debba753cac68550d94f9b57aa0ab8e658d76b72', 'ip_address:cebcd8560ab26fa0a9201569ef5839606c02a4557f90dcf28f3469e3ac2a8613', 'ip_address:cfb44cdb7aceada6b413901ffb1a1999f423c8a6c447406e654c201a8e09f030', 'ip_address:df51267b96cbecc53ef84cdcf574ec61d8213aaf858bd343d82822e1cbf38cd2', 'ip_address:e70a0d112f529a236cf574e65cdb06168308997baf1d398e18baeb3a099e21b8', 'ip_address:e9d55cc1a36346a7898ce6963d18d74752823fcbdf389a9c7e3cbbc2f0894d0d', 'ip_address:eafba6afe0ecbccdf0045615da4af11d1d38cc664936a2d0efa05046b6df4cb0', 'ip_address:eff0ad9f98b40693a2398845b935b59c0ddb3ede441cfb8cf3d8dee9675b1128', 'ip_address:fbcccdecac5558fd27524827a2a85bbf3555acced9c944b471729747c85094f0', 'ip_address:fda571205baed9625f1ceb9ae76e086e7809b1d67a8a408063ab3eba932bfeab', 'ip_address:feffe48c1721c65a076d3e9f642bb29650b87186f6412eb30689c8700e0a4f22', 'ip_address:ff3332aeb11247de601d3162362b82ed2347b1fd164f217a097759abb81c922b') AND occurred_us >= 1704067200000000 AND occurred_us < 1704351600000000))
+      AND restriction_review_us <= 9223372036854775807
+      AND occurred_us <= 9223372036854775807
+      AND (occurred_us, event_id) < (9223372036854775807, '')
+)
+WHERE subject_id = 'C09999999'
+   OR arrayExists((i, f, t) -> i = indexOf(['ip_address:0310bbff78533f1e705380e50ae054758409103a0a409ad16fc914ce0e7e2cbe', 'ip_address:079d7111960f03faf3121da4ba1e6d4c0d5d1d83ecf426ac7d77b3cd064e12e9', 'ip_address:09bf09ae4eaa5996a357cba8ae0289852770f9fe9c426cbf942a78224a98935a', 'ip_address:0b20fc810b19984513a68ddf31ad22efd6f619f9574384535f81c43c86c597da', 'ip_address:11c278238800b21108e348d12a55ce150aaf10f398ed8470f36ac05484db9891', 'ip_address:120fd19cf6c969aab214083bacaf78b27f82a1ac086c46d1b1740e6e20560d6c', 'ip_address:127928e0291023690aa7f08fa9670578f3ce5d053a5086ff42e0182912c06a5c', 'ip_address:1e6312b23db4b15f68bfbad75f8dce0193187569512307df4ce5644b2d503c62', 'ip_address:25f9aa1d4e9df6d4ad8164290ccc3ab1f19b95f627940432b76963d2942920ce', 'ip_address:2657f32a50fe53485b1211ee39e1a490d2f357aa1a174c2dbc2a25c9f8f38657', 'ip_address:34dbb4804e312aa7c4854eb0d377579cb1bf9317ab16d4045c9dbab45dbfa597', 'ip_address:35840026904c0d939d69cec1e3f43c57fb41005a19f5827f71fa17bae69468a1', 'ip_address:3fbd83a8354d192c96e3576120c638d973ed8b2278274f83f087ba8f30a91492', 'ip_address:536f1bf1f85cd42c27b830dcd2d1e87556ef3544b43e74d464f102d51d380c26', 'ip_address:56891f6a629ca65dd096fadc6e44f52fb188675f6af0756673fc038d6d8a3f95', 'ip_address:5dcf59a2ee519e2047e5f46da661508f93d0fca7f0e34d3f0b28b5f569b3cdc0', 'ip_address:6be46db521e0dbab28af73d6f1c05b121349f86980bcfff6f8e5747a68b83726', 'ip_address:6e528b26e9ddd24137dad7536beda938ec056f646fdf8a143a1e87aee61ec3cf', 'ip_address:795a9b4771ca2d9288e39bdb5898c3f61dcca442dcfbb683566af06b86577ae5', 'ip_address:7ed63db4ae05b3a71e726f0bea784e95c7a240215cf90bb4c272151206509720', 'ip_address:7f9455aa50e4f14f39a0fd1c2b3eb95eb8e93daf7a3de1e010675614e46a7159', 'ip_address:8a42a9cc32eda19aff12b64865e657ed15cc56ebbafb718f9b29d10c32bd147b', 'ip_address:9499bf89be95ea909dfaf994dd3ca10aef1b0a777bf4487447fc63e3ee341e56', 'ip_address:a50a915a437598fb62d631361b9f0ae58e208ebee932ea9353e10e034108beac', 'ip_address:a57808496ed0ce5f849d916856fcf7e51afde916e65e8f24084909e54e227d18', 'ip_address:aa9c4d0254172846e96aae0627985a0471367fea4ac1d79f8acb66f82edc78cb', 'ip_address:b18776527aa210469b914179e6db2e6f79641ce077b13935288aaf7f975c1d2c', 'ip_address:b203b5f5b5f210c44594569c283441f7f628ff985f247d6f1833a18839b90e18', 'ip_address:b4196192cfa1585816729b00debba753cac68550d94f9b57aa0ab8e658d76b72', 'ip_address:cebcd8560ab26fa0a9201569ef5839606c02a4557f90dcf28f3469e3ac2a8613', 'ip_address:cfb44cdb7aceada6b413901ffb1a1999f423c8a6c447406e654c201a8e09f030', 'ip_address:df51267b96cbecc53ef84cdcf574ec61d8213aaf858bd343d82822e1cbf38cd2', 'ip_address:e70a0d112f529a236cf574e65cdb06168308997baf1d398e18baeb3a099e21b8', 'ip_address:e9d55cc1a36346a7898ce6963d18d74752823fcbdf389a9c7e3cbbc2f0894d0d', 'ip_address:eafba6afe0ecbccdf0045615da4af11d1d38cc664936a2d0efa05046b6df4cb0', 'ip_address:eff0ad9f98b40693a2398845b935b59c0ddb3ede441cfb8cf3d8dee9675b1128', 'ip_address:fbcccdecac5558fd27524827a2a85bbf3555acced9c944b471729747c85094f0', 'ip_address:fda571205baed9625f1ceb9ae76e086e7809b1d67a8a408063ab3eba932bfeab', 'ip_address:feffe48c1721c65a076d3e9f642bb29650b87186f6412eb30689c8700e0a4f22', 'ip_address:ff3332aeb11247de601d3162362b82ed2347b1fd164f217a097759abb81c922b'], subject_id) AND occurred_us >= f AND occurred_us < t,
+                  [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40], [1704348000000000, 1704297600000000, 1704103200000000, 1704261600000000, 1704124800000000, 1704283200000000, 1704290400000000, 1704153600000000, 1704240000000000, 1704110400000000, 1704254400000000, 1704326400000000, 1704088800000000, 1704081600000000, 1704074400000000, 1704175200000000, 1704218400000000, 1704146400000000, 1704340800000000, 1704276000000000, 1704117600000000, 1704304800000000, 1704211200000000, 1704204000000000, 1704196800000000, 1704182400000000, 1704312000000000, 1704160800000000, 1704067200000000, 1704268800000000, 1704132000000000, 1704139200000000, 1704225600000000, 1704189600000000, 1704333600000000, 1704232800000000, 1704247200000000, 1704096000000000, 1704168000000000, 1704319200000000], [1704351600000000, 1704301200000000, 1704106800000000, 1704265200000000, 1704128400000000, 1704286800000000, 1704294000000000, 1704157200000000, 1704243600000000, 1704114000000000, 1704258000000000, 1704330000000000, 1704092400000000, 1704085200000000, 1704078000000000, 1704178800000000, 1704222000000000, 1704150000000000, 1704344400000000, 1704279600000000, 1704121200000000, 1704308400000000, 1704214800000000, 1704207600000000, 1704200400000000, 1704186000000000, 1704315600000000, 1704164400000000, 1704070800000000, 1704272400000000, 1704135600000000, 1704142800000000, 1704229200000000, 1704193200000000, 1704337200000000, 1704236400000000, 1704250800000000, 1704099600000000, 1704171600000000, 1704322800000000])
+ORDER BY occurred_us DESC, event_id DESC, kafka_partition, kafka_offset
+LIMIT 1 BY event_id
+LIMIT 200001;
+
+-- holders
+-- Who held one identifier, and when: the links to it as they stand (the
+-- latest statement of each, retracted ones left out), oldest first. An
+-- access responder finds the customer by what a person presents (a phone
+-- number, a contract number, a personal code) and chooses among the
+-- holders by period. Read through identity_links_by_identifier, ordered by
+-- identifier; ties on recorded_us go to the later Kafka offset, as in
+-- links.sql.
+SELECT subject_id, valid_from_us, valid_to_us
+FROM
+(
+    SELECT
+        subject_id,
+        valid_from_us,
+        argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
+        argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
+    FROM identity_links_by_identifier
+    WHERE id_kind = 'msisdn' AND id_hmac = '493daeab488aee191dd5c55ba8f6bce846a0f171ec72ec1e6d3243ee71bc0269'
+    GROUP BY subject_id, valid_from_us
+)
+WHERE is_retracted = 0
+ORDER BY valid_from_us, subject_id;
+
+-- request_events
+-- The events of one access request, each event id once (copies of a
+-- retried event are alike but for where Kafka had them). Go folds them in
+-- its own order (pkg/accessrequest.Fold); this order only makes answers
+-- repeatable.
+SELECT
+    request_id,
+    event_id,
+    event_type,
+    at_us,
+    recorded_us,
+    actor,
+    channel,
+    subject_id,
+    identity_method,
+    extension_months,
+    subject_told_us,
+    reason,
+    report_hash,
+    report_format,
+    report_language,
+    delivery_channel
+FROM access_request_events
+WHERE request_id = 'AR-2026-OPEN0001'
+ORDER BY event_id, kafka_offset
+LIMIT 1 BY event_id;
+
+-- open_requests
+-- The events of every access request not closed: no answered or refused
+-- event among its own. Each event id once; sorted by request so Go groups
+-- them in one pass. Requests are few (a few a day, open for weeks at most)
+-- and the inner query reads two short columns of the whole table.
+SELECT
+    request_id,
+    event_id,
+    event_type,
+    at_us,
+    recorded_us,
+    actor,
+    channel,
+    subject_id,
+    identity_method,
+    extension_months,
+    subject_told_us,
+    reason,
+    report_hash,
+    report_format,
+    report_language,
+    delivery_channel
+FROM access_request_events
+WHERE request_id NOT IN
+(
+    SELECT request_id
+    FROM access_request_events
+    WHERE event_type IN ('answered', 'refused')
+)
+ORDER BY request_id, event_id, kafka_offset
+LIMIT 1 BY request_id, event_id;
 
 -- unresolved
 -- Events stored under an identifier that are in nobody's answer, per kind:
