@@ -93,18 +93,19 @@ func (d *Decoder) parser(r io.Reader, receivedAt time.Time, doc docKind) (*parse
 }
 
 // Members returns the member names the decoder accepts, by object:
-// "batch", "event", "actor", "recipient", "identifier", "link_batch" and
-// "link". Attributes are free string keys. It is for documentation and its
+// "batch", "event", "actor", "recipient", "restriction", "identifier",
+// "link_batch" and "link". Attributes are free string keys. It is for documentation and its
 // tests; the slices are copies.
 func Members() map[string][]string {
 	return map[string][]string{
-		"batch":      slices.Clone(batchMembers),
-		"event":      slices.Clone(eventMembers),
-		"actor":      slices.Clone(actorMembers),
-		"recipient":  slices.Clone(recipientMembers),
-		"identifier": slices.Clone(identifierMembers),
-		"link_batch": slices.Clone(linkBatchMembers),
-		"link":       slices.Clone(linkMembers),
+		"batch":       slices.Clone(batchMembers),
+		"event":       slices.Clone(eventMembers),
+		"actor":       slices.Clone(actorMembers),
+		"recipient":   slices.Clone(recipientMembers),
+		"restriction": slices.Clone(restrictionMembers),
+		"identifier":  slices.Clone(identifierMembers),
+		"link_batch":  slices.Clone(linkBatchMembers),
+		"link":        slices.Clone(linkMembers),
 	}
 }
 
@@ -116,16 +117,18 @@ var (
 	eventMembers = []string{
 		"event_id", "kind", "occurred_at", "recorded_at", "source_system", "actor", "subject_id",
 		"data_categories", "purpose", "legal_basis", "legitimate_interest", "recipient", "attributes",
-		"subject_identifier",
+		"subject_identifier", "restriction",
 	}
 	// kind, occurred_at, source_system, actor, data_categories, purpose,
 	// legal_basis; and subject_id or subject_identifier, which event checks.
 	eventRequired uint32 = 1<<1 | 1<<2 | 1<<4 | 1<<5 | 1<<7 | 1<<8 | 1<<9
 
-	actorMembers             = []string{"type", "id"}
-	actorRequired     uint32 = 1<<0 | 1<<1
-	recipientMembers         = []string{"id", "name", "category", "country", "transfer_mechanism"}
-	recipientRequired        = uint32(1<<0 | 1<<1 | 1<<2 | 1<<3)
+	actorMembers               = []string{"type", "id", "employee"}
+	actorRequired       uint32 = 1<<0 | 1<<1
+	recipientMembers           = []string{"id", "name", "category", "country", "transfer_mechanism"}
+	recipientRequired          = uint32(1<<0 | 1<<1 | 1<<2 | 1<<3)
+	restrictionMembers         = []string{"basis", "review_at"}
+	restrictionRequired        = uint32(1<<0 | 1<<1)
 )
 
 // docKind is what a body should hold: it picks the hint of an unknown
@@ -262,7 +265,7 @@ func (p *parser) unknownRule() string {
 	if p.doc == docLinks {
 		return "unknown field: not in the identity link schema (identity link v1)"
 	}
-	return "unknown field: not in the event schema (lineage event v2)"
+	return "unknown field: not in the event schema (lineage event v3)"
 }
 
 // str reads a string.
@@ -416,6 +419,8 @@ func (p *parser) event(e *lineage.Event) error {
 			e.Attributes, err = p.attributes()
 		case 13:
 			e.SubjectIdentifier, err = p.identifier(true)
+		case 14:
+			e.Restriction, err = p.restriction()
 		}
 		return err
 	})
@@ -442,6 +447,11 @@ func (p *parser) event(e *lineage.Event) error {
 
 func (p *parser) actor(a *lineage.Actor) error {
 	return p.members(actorMembers, actorRequired, func(i int) error {
+		if i == 2 {
+			var err error
+			a.Employee, err = p.optStr()
+			return err
+		}
 		s, err := p.str()
 		if i == 0 {
 			a.Type = lineage.ActorType(s)
@@ -450,6 +460,27 @@ func (p *parser) actor(a *lineage.Actor) error {
 		}
 		return err
 	})
+}
+
+// restriction reads null or a restriction {basis, review_at}.
+func (p *parser) restriction() (*lineage.Restriction, error) {
+	if null, err := p.openOrNull(); null || err != nil {
+		return nil, err
+	}
+	var r lineage.Restriction
+	err := p.membersOpened(restrictionMembers, restrictionRequired, func(i int) error {
+		var err error
+		if i == 0 {
+			r.Basis, err = p.str()
+		} else {
+			r.ReviewAt, err = p.timestamp(false)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 // openOrNull reads null (true) or the opening brace of an object (false).

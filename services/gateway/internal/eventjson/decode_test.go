@@ -76,6 +76,32 @@ func TestDecodeEvent(t *testing.T) {
 	}
 }
 
+// TestDecodeVersion3Members: the staff number of a person who acted, and a
+// restriction, as schema version 3 has them.
+func TestDecodeVersion3Members(t *testing.T) {
+	body := strings.Replace(strings.Replace(transferJSON,
+		`{"type": "service_account", "id": "svc-billing-payments"}`,
+		`{"type": "employee_role", "id": "lawful_request_officer", "employee": "E1042"}`, 1),
+		`"attributes"`, `"restriction": {"basis": "Kriminālprocesa likums, 192. pants", "review_at": "2027-03-02T00:00:00+02:00"}, "attributes"`, 1)
+	got, err := decoder().DecodeEvent(strings.NewReader(body), received)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lineage.Deref(got.Actor.Employee) != "E1042" || got.Restriction == nil ||
+		got.Restriction.Basis != "Kriminālprocesa likums, 192. pants" ||
+		!got.Restriction.ReviewAt.Equal(time.Date(2027, 3, 1, 22, 0, 0, 0, time.UTC)) {
+		t.Errorf("got actor %+v, restriction %+v", got.Actor, got.Restriction)
+	}
+	if err := got.Validate(received); err != nil {
+		t.Errorf("decoded event invalid: %v", err)
+	}
+	nulls := strings.Replace(body, `"E1042"`, `null`, 1)
+	nulls = strings.Replace(nulls, `{"basis": "Kriminālprocesa likums, 192. pants", "review_at": "2027-03-02T00:00:00+02:00"}`, `null`, 1)
+	if got, err := decoder().DecodeEvent(strings.NewReader(nulls), received); err != nil || got.Actor.Employee != nil || got.Restriction != nil {
+		t.Errorf("null members: %+v, %v", got, err)
+	}
+}
+
 func TestDecodeEventDefaults(t *testing.T) {
 	tests := []struct {
 		name         string
@@ -207,6 +233,20 @@ func TestDecodeEventErrors(t *testing.T) {
 		{name: "transfer mechanism wrong type", body: func(t *testing.T) string {
 			return replace(t, `"legal_basis"`, `"recipient":{"id":"r","name":"n","category":"bank","country":"US","transfer_mechanism":1},"legal_basis"`)
 		}, kind: ErrInvalidField, field: "recipient.transfer_mechanism", ruleHas: "a string or null"},
+		{name: "restriction wrong type", body: func(t *testing.T) string { return replace(t, `"kind"`, `"restriction":"secret","kind"`) },
+			kind: ErrInvalidField, field: "restriction", ruleHas: "an object or null"},
+		{name: "restriction without review", body: func(t *testing.T) string {
+			return replace(t, `"kind"`, `"restriction":{"basis":"Kriminālprocesa likums"},"kind"`)
+		}, kind: ErrInvalidField, field: "restriction.review_at", ruleHas: "required"},
+		{name: "restriction review not a time", body: func(t *testing.T) string {
+			return replace(t, `"kind"`, `"restriction":{"basis":"KPL","review_at":"next year"},"kind"`)
+		}, kind: ErrInvalidField, field: "restriction.review_at", ruleHas: "RFC 3339"},
+		{name: "restriction unknown member", body: func(t *testing.T) string {
+			return replace(t, `"kind"`, `"restriction":{"basis":"KPL","review_at":"2027-01-01T00:00:00Z","until":1},"kind"`)
+		}, kind: ErrUnknownField, field: "restriction.until"},
+		{name: "employee wrong type", body: func(t *testing.T) string {
+			return replace(t, `{"type":"employee_role","id":"call_centre_agent"}`, `{"type":"employee_role","id":"call_centre_agent","employee":42}`)
+		}, kind: ErrInvalidField, field: "actor.employee", ruleHas: "a string or null"},
 		{name: "attribute value not a string", body: func(t *testing.T) string { return replace(t, `"kind"`, `"attributes":{"a":"x","b":2},"kind"`) },
 			kind: ErrInvalidField, field: "attributes", ruleHas: "key number 2 is a number"},
 		{name: "attribute given twice", body: func(t *testing.T) string { return replace(t, `"kind"`, `"attributes":{"a":"x","a":"y"},"kind"`) },

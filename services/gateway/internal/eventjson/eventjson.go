@@ -1,7 +1,7 @@
 // Package eventjson decodes the gateway's JSON: lineage events (one event
 // object, or a batch {"events": [...]}) and identity links (a batch
 // {"links": [...]}). Member names are those of the Avro schemas
-// (schemas/lineage/event.v2.avsc, schemas/identity/link.v1.avsc), except
+// (schemas/lineage/event.v3.avsc, schemas/identity/link.v1.avsc), except
 // that an identifier is sent as {"kind", "value"}, its value in clear.
 //
 // Identifiers are keyed-hashed while decoding (package identity): the
