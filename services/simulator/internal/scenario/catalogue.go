@@ -411,6 +411,11 @@ func Catalogue() []Scenario {
 					Attributes: map[string]string{"request_type": "retained_data"},
 					RecordLag:  time.Minute,
 					Identify:   ByPhoneNumber,
+					// The investigation may not be disclosed to the subject
+					// while it runs (ours: 18 months, the time a pre-trial
+					// investigation commonly takes; the law sets no fixed
+					// period): older disclosures have lapsed.
+					Restriction: &Restriction{Basis: "Kriminālprocesa likums, 375. pants", For: 18 * 30 * 24 * time.Hour},
 				},
 			},
 		},

@@ -109,7 +109,20 @@ type step struct {
 	attrs      map[string]string
 	lagUs      uint64
 	identify   Identity
+	restrict   *Restriction
 }
+
+// staffNumbers are the staff numbers of the people behind employee roles:
+// an event of such a step names one of them, the same for a customer and
+// step (schema v3 actor.employee), from a fixed table so that nothing is
+// allocated per event.
+var staffNumbers = func() []string {
+	out := make([]string, 48)
+	for i := range out {
+		out[i] = fmt.Sprintf("E%04d", 1000+37*i)
+	}
+	return out
+}()
 
 // maxDraws bounds the customers drawn for one slot. A draw fails when the
 // selected sources do nothing for the customer's profile, or when the
@@ -325,6 +338,7 @@ func compile(s *Scenario) ([]step, error) {
 			kind: st.Kind, source: st.SourceSystem, actor: st.Actor, categories: st.Categories,
 			purpose: st.Purpose, basis: st.LegalBasis, interest: lineage.Ptr(st.Interest),
 			attrs: attrs, lagUs: uint64(max(st.RecordLag.Microseconds(), 1)), identify: st.Identify,
+			restrict: st.Restriction,
 		}
 		for j := range st.Recipients {
 			r := st.Recipients[j]
@@ -471,6 +485,12 @@ func (s *step) event(id, subject string, atUs int64, lagUs, pick uint64) lineage
 	}
 	if len(s.recipients) > 0 {
 		e.Recipient = s.recipients[pick%uint64(len(s.recipients))]
+	}
+	if s.actor.Type == lineage.EmployeeRole {
+		e.Actor.Employee = &staffNumbers[pick%uint64(len(staffNumbers))]
+	}
+	if s.restrict != nil {
+		e.Restriction = &lineage.Restriction{Basis: s.restrict.Basis, ReviewAt: e.OccurredAt.Add(s.restrict.For)}
 	}
 	return e
 }

@@ -314,3 +314,32 @@ func benchmarkGenerate(b *testing.B, subjects int) {
 	_ = sink
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "events/s")
 }
+
+// TestVersion3Fields: every event of a person's role names a staff number,
+// and retained data given to law enforcement is restricted for a time, so
+// that a year after the period some restrictions have lapsed and some have
+// not.
+func TestVersion3Fields(t *testing.T) {
+	events := take(newGen(t, Config{Seed: 7, Subjects: 2000, Start: testStart, End: testEnd, Events: 50_000, Keyer: testKeyer(t)}), 50_000)
+	var restricted, lapsed int
+	for _, e := range events {
+		if (e.Actor.Type == lineage.EmployeeRole) != (e.Actor.Employee != nil) {
+			t.Fatalf("event %s: actor %s with employee %v", e.ID, e.Actor.Type, e.Actor.Employee)
+		}
+		if r := e.Restriction; r != nil {
+			restricted++
+			if e.Recipient == nil || e.Recipient.Category != "law_enforcement" || r.Basis == "" {
+				t.Fatalf("event %s restricted: %+v to %+v", e.ID, r, e.Recipient)
+			}
+			if !e.RestrictedAt(testEnd.AddDate(1, 0, 0)) {
+				lapsed++
+			}
+		}
+		if err := e.Validate(testEnd); err != nil {
+			t.Fatalf("event %s: %v", e.ID, err)
+		}
+	}
+	if restricted == 0 || lapsed == 0 || lapsed == restricted {
+		t.Errorf("%d restricted disclosures, %d lapsed a year after the period: want both kinds", restricted, lapsed)
+	}
+}

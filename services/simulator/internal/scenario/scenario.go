@@ -109,6 +109,16 @@ type Step struct {
 	// occurred_at instead of the customer id. The scenario must require
 	// the trait that gives a customer that identifier (Identity.Requires).
 	Identify Identity
+	// Restriction, when set, keeps the step's disclosures from the subject
+	// for Restriction.For after occurred_at (schema v3 restriction).
+	Restriction *Restriction
+}
+
+// Restriction is how a step's disclosures are restricted: under Basis,
+// until For after they happened.
+type Restriction struct {
+	Basis string
+	For   time.Duration
 }
 
 // Source is the source system the scenario belongs to: that of its first
