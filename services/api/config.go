@@ -32,6 +32,17 @@ type Config struct {
 
 	// Tokens is "name:token,name2:token2": one bearer token per caller.
 	Tokens secret.Secret `env:"TOKENS, required"`
+	// CallerRoles is "name:role,name2:role2": the role of every caller of
+	// Tokens, access_responder or dpo.
+	CallerRoles string `env:"CALLER_ROLES, required"`
+	// Consultations records every lookup of a subject as a lineage event
+	// too, so that it shows in the subject's own access report. Only tests
+	// that count a store's events exactly turn it off.
+	Consultations bool `env:"CONSULTATIONS, default=true"`
+	// IdentityKey is the operator's identity key in hex, the one the
+	// sources hash identifiers with: without it, a subject can be searched
+	// by customer id only.
+	IdentityKey secret.Secret `env:"IDENTITY_KEY"`
 
 	OTLPEndpoint string     `env:"OTEL_EXPORTER_OTLP_ENDPOINT"`
 	OTLPInsecure bool       `env:"OTEL_EXPORTER_OTLP_INSECURE, default=false"`
@@ -46,6 +57,12 @@ type Config struct {
 	// counting reads every identified event.
 	UnresolvedMaxAge time.Duration `env:"UNRESOLVED_MAX_AGE, default=30s"`
 	ShutdownTimeout  time.Duration `env:"SHUTDOWN_TIMEOUT, default=20s"`
+	// GCPercent is the Go collector's GOGC. An access report of 10,000
+	// events holds some 100 MB of short-lived objects; at the runtime's
+	// default of 100 the collector runs several times per report and
+	// doubles its time (docs/PERFORMANCE.md). Lookups keep the heap small
+	// otherwise, so 400 costs little memory.
+	GCPercent int `env:"GC_PERCENT, default=400"`
 }
 
 // loadConfig reads the configuration through l (the process environment in
@@ -78,6 +95,9 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("kafka_brokers", c.KafkaBrokers),
 		slog.Duration("audit_timeout", c.AuditTimeout),
 		slog.Any("tokens", c.Tokens),
+		slog.String("caller_roles", c.CallerRoles),
+		slog.Bool("consultations", c.Consultations),
+		slog.Any("identity_key", c.IdentityKey),
 		slog.String("otel_exporter_otlp_endpoint", c.OTLPEndpoint),
 		slog.Bool("otel_exporter_otlp_insecure", c.OTLPInsecure),
 		slog.String("log_level", c.LogLevel.String()),
@@ -88,5 +108,6 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("query_timeout", c.QueryTimeout),
 		slog.Duration("unresolved_max_age", c.UnresolvedMaxAge),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.Int("gc_percent", c.GCPercent),
 	)
 }

@@ -20,7 +20,7 @@ func TestLoadConfig(t *testing.T) {
 	}{
 		{
 			name: "defaults",
-			env:  map[string]string{"API_TOKENS": "dpo:0123456789abcdef"},
+			env:  map[string]string{"API_TOKENS": "dpo:0123456789abcdef", "API_CALLER_ROLES": "dpo:dpo"},
 			check: func(t *testing.T, c Config) {
 				want := Config{
 					ListenAddr:             "127.0.0.1:8080",
@@ -33,6 +33,8 @@ func TestLoadConfig(t *testing.T) {
 					KafkaBrokers:           []string{"127.0.0.1:9092"},
 					AuditTimeout:           5 * time.Second,
 					Tokens:                 "dpo:0123456789abcdef",
+					CallerRoles:            "dpo:dpo",
+					Consultations:          true,
 					LogLevel:               slog.LevelInfo,
 					ReadHeaderTimeout:      5 * time.Second,
 					ReadTimeout:            10 * time.Second,
@@ -41,6 +43,7 @@ func TestLoadConfig(t *testing.T) {
 					QueryTimeout:           20 * time.Second,
 					UnresolvedMaxAge:       30 * time.Second,
 					ShutdownTimeout:        20 * time.Second,
+					GCPercent:              400,
 				}
 				if !reflect.DeepEqual(c, want) {
 					t.Errorf("got  %#v\nwant %#v", c, want)
@@ -50,7 +53,7 @@ func TestLoadConfig(t *testing.T) {
 		{
 			name: "set",
 			env: map[string]string{
-				"API_TOKENS": "dpo:0123456789abcdef", "API_CLICKHOUSE_ADDRS": "ch1:9000,ch2:9000",
+				"API_TOKENS": "dpo:0123456789abcdef", "API_CALLER_ROLES": "dpo:dpo", "API_CLICKHOUSE_ADDRS": "ch1:9000,ch2:9000",
 				"API_KAFKA_BROKERS": "k1:9092,k2:9092", "API_LOG_LEVEL": "debug",
 				"API_OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318",
 			},
@@ -61,10 +64,11 @@ func TestLoadConfig(t *testing.T) {
 				}
 			},
 		},
-		{name: "tokens required", env: map[string]string{}, wantErr: "TOKENS"},
+		{name: "tokens required", env: map[string]string{"API_CALLER_ROLES": "dpo:dpo"}, wantErr: "TOKENS"},
+		{name: "roles required", env: map[string]string{"API_TOKENS": "dpo:0123456789abcdef"}, wantErr: "CALLER_ROLES"},
 		{name: "unprefixed ignored", env: map[string]string{"TOKENS": "dpo:0123456789abcdef"}, wantErr: "TOKENS"},
-		{name: "bad duration", env: map[string]string{"API_TOKENS": "x:0123456789abcdef", "API_READ_TIMEOUT": "10"}, wantErr: "ReadTimeout"},
-		{name: "query outlasts write", env: map[string]string{"API_TOKENS": "x:0123456789abcdef", "API_QUERY_TIMEOUT": "40s"},
+		{name: "bad duration", env: map[string]string{"API_TOKENS": "x:0123456789abcdef", "API_CALLER_ROLES": "x:dpo", "API_READ_TIMEOUT": "10"}, wantErr: "ReadTimeout"},
+		{name: "query outlasts write", env: map[string]string{"API_TOKENS": "x:0123456789abcdef", "API_CALLER_ROLES": "x:dpo", "API_QUERY_TIMEOUT": "40s"},
 			wantErr: "API_QUERY_TIMEOUT (40s) must be shorter than API_WRITE_TIMEOUT (30s)"},
 	}
 	for _, tt := range tests {
@@ -87,6 +91,7 @@ func TestLoadConfig(t *testing.T) {
 func TestConfigLogRedactsSecrets(t *testing.T) {
 	c, err := loadConfig(t.Context(), envconfig.MapLookuper(map[string]string{
 		"API_TOKENS":              "dpo:0123456789abcdef",
+		"API_CALLER_ROLES":        "dpo:dpo",
 		"API_CLICKHOUSE_PASSWORD": "very-secret-password",
 	}))
 	if err != nil {

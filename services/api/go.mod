@@ -3,6 +3,7 @@ module github.com/balticom/lineage/services/api
 go 1.26.0
 
 require (
+	codeberg.org/go-pdf/fpdf v0.12.0
 	github.com/ClickHouse/clickhouse-go/v2 v2.51.0
 	github.com/balticom/lineage/pkg v0.0.0
 	github.com/balticom/lineage/services/chstore v0.0.0

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/balticom/lineage/pkg/httpauth"
 	"github.com/balticom/lineage/pkg/httphealth"
 	"github.com/balticom/lineage/pkg/httpserve"
+	"github.com/balticom/lineage/pkg/identity"
 	"github.com/balticom/lineage/services/api/internal/dashboard"
 	"github.com/balticom/lineage/services/api/internal/httpapi"
 	"github.com/balticom/lineage/services/api/internal/kafkaaudit"
@@ -53,10 +55,21 @@ func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err err
 	}
 	log := telemetry.NewLogger(logOut, cfg.LogLevel)
 	log.Info("starting", "service", serviceName, "config", cfg)
+	debug.SetGCPercent(cfg.GCPercent)
 
 	tokens, err := httpauth.ParseTokens(cfg.Tokens.Reveal())
 	if err != nil {
 		return fmt.Errorf("parse %sTOKENS: %w", envPrefix, err)
+	}
+	roles, err := httpapi.ParseRoles(cfg.CallerRoles)
+	if err != nil {
+		return fmt.Errorf("parse %sCALLER_ROLES: %w", envPrefix, err)
+	}
+	var keyer *identity.Keyer
+	if key := cfg.IdentityKey.Reveal(); key != "" {
+		if keyer, err = identity.ParseKey(key); err != nil {
+			return fmt.Errorf("parse %sIDENTITY_KEY: %w", envPrefix, err)
+		}
 	}
 
 	flushTelemetry, err := telemetry.Setup(ctx, telemetry.Config{
@@ -92,6 +105,7 @@ func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err err
 
 	auditor, err := kafkaaudit.New(kafkaaudit.Config{
 		Brokers: cfg.KafkaBrokers, Timeout: cfg.AuditTimeout, ClientID: serviceName,
+		NoConsultations: !cfg.Consultations,
 	})
 	if err != nil {
 		return err
@@ -99,10 +113,13 @@ func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err err
 	defer auditor.Close()
 
 	api, err := httpapi.New(httpapi.Deps{
-		Store:   store,
-		Auditor: auditor,
-		Tokens:  tokens,
-		Log:     log,
+		Store:      store,
+		Auditor:    auditor,
+		RequestLog: auditor,
+		Tokens:     tokens,
+		Roles:      roles,
+		Keyer:      keyer,
+		Log:        log,
 		Checks: []httphealth.Check{
 			{Name: "clickhouse", Func: store.Ping},
 			{Name: "kafka", Func: auditor.Ping},

@@ -62,7 +62,7 @@ func freshDatabase(t *testing.T) (addr, name string) {
 // stops it with its context.
 func TestRunServesAndShutsDown(t *testing.T) {
 	chAddr, db := freshDatabase(t)
-	kafka, err := kfake.NewCluster(kfake.SeedTopics(1, topics.Audit))
+	kafka, err := kfake.NewCluster(kfake.SeedTopics(1, topics.All()...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,6 +82,7 @@ func TestRunServesAndShutsDown(t *testing.T) {
 		"API_CLICKHOUSE_PASSWORD": "",
 		"API_KAFKA_BROKERS":       strings.Join(kafka.ListenAddrs(), ","),
 		"API_TOKENS":              "dpo:0123456789abcdef",
+		"API_CALLER_ROLES":        "dpo:dpo",
 		"API_SHUTDOWN_TIMEOUT":    "5s",
 	})
 	ctx, cancel := context.WithCancel(context.Background())

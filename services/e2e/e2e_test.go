@@ -180,7 +180,7 @@ func TestEndToEnd(t *testing.T) {
 				SubjectID string `json:"subject_id"`
 			}
 			decode(t, r.Value, &rec)
-			if rec.Caller != "responder" || rec.SubjectID != subject || string(r.Key) != subject {
+			if rec.Caller != "dpo" || rec.SubjectID != subject || string(r.Key) != subject {
 				t.Fatalf("audit record %s", r.Value)
 			}
 		}

@@ -294,7 +294,7 @@ func topicRecords(tb testing.TB, broker, topic string) int64 {
 }
 
 // startAPI runs the query API binary on the test's database with the
-// responder token of the end-to-end tests.
+// DPO token of the end-to-end tests.
 func startAPI(t testing.TB, broker, db string, extra ...string) string {
 	t.Helper()
 	addr := freeAddr(t)
@@ -302,7 +302,9 @@ func startAPI(t testing.TB, broker, db string, extra ...string) string {
 		"API_LISTEN_ADDR=" + addr, "API_KAFKA_BROKERS=" + broker,
 		"API_CLICKHOUSE_ADDRS=" + clickhouseAddr(), "API_CLICKHOUSE_DATABASE=" + db,
 		"API_CLICKHOUSE_USER=default", "API_CLICKHOUSE_PASSWORD=",
-		"API_TOKENS=responder:" + token, "API_LOG_LEVEL=warn"}, extra...)...)
+		"API_TOKENS=dpo:" + token, "API_CALLER_ROLES=dpo:dpo",
+		// The suites count the events of their stores exactly.
+		"API_CONSULTATIONS=false", "API_LOG_LEVEL=warn"}, extra...)...)
 	waitTCP(t, addr)
 	return addr
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/balticom/lineage/pkg/httpauth"
 	"github.com/balticom/lineage/pkg/httphealth"
+	"github.com/balticom/lineage/pkg/identity"
 	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/pkg/lineage/lineagetest"
 	"github.com/balticom/lineage/services/chstore"
@@ -83,10 +84,21 @@ func newTestServer(t *testing.T, store Store, auditor Auditor, logs io.Writer, c
 	if err != nil {
 		t.Fatalf("ParseTokens: %v", err)
 	}
+	log, _ := store.(RequestLog)
+	if log == nil {
+		log = &memStore{}
+	}
+	keyer, err := identity.NewKeyer(bytes.Repeat([]byte{7}, identity.MinKeyBytes))
+	if err != nil {
+		t.Fatal(err)
+	}
 	s, err := New(Deps{
 		Store:        store,
 		Auditor:      auditor,
+		RequestLog:   log,
 		Tokens:       tokens,
+		Roles:        map[string]Role{"dsar-desk": RoleResponder, "dpo": RoleDPO},
+		Keyer:        keyer,
 		Log:          slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Checks:       checks,
 		Propagator:   propagation.TraceContext{},

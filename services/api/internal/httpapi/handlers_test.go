@@ -54,38 +54,38 @@ func TestLookups(t *testing.T) {
 			wantStatus: 401, wantCode: "unauthorized", wantAuth: `Bearer realm="lineage", error="invalid_token"`},
 		{name: "basic scheme", target: events, headers: map[string]string{"Authorization": "Basic " + deskToken},
 			wantStatus: 401, wantCode: "unauthorized", wantAuth: `Bearer realm="lineage", error="invalid_token"`},
-		{name: "token prefix", target: events, headers: bearer(deskToken[:len(deskToken)-1], "r-prefix"),
+		{name: "token prefix", target: events, headers: bearer(dpoToken[:len(dpoToken)-1], "r-prefix"),
 			wantStatus: 401, wantCode: "unauthorized", wantAuth: `Bearer realm="lineage", error="invalid_token"`},
-		{name: "phone number as subject", target: "/v1/subjects/29123456/recipients", headers: bearer(deskToken, "r1"),
+		{name: "phone number as subject", target: "/v1/subjects/29123456/recipients", headers: bearer(dpoToken, "r1"),
 			wantStatus: 400, wantCode: "invalid_parameter", wantField: "subject_id"},
-		{name: "personal code as subject", target: "/v1/subjects/010190-12345/events", headers: bearer(deskToken, "r2"),
+		{name: "personal code as subject", target: "/v1/subjects/010190-12345/events", headers: bearer(dpoToken, "r2"),
 			wantStatus: 400, wantCode: "invalid_parameter", wantField: "subject_id"},
-		{name: "subject too long", target: "/v1/subjects/C12345678901/events", headers: bearer(deskToken, "r3"),
+		{name: "subject too long", target: "/v1/subjects/C12345678901/events", headers: bearer(dpoToken, "r3"),
 			wantStatus: 400, wantCode: "invalid_parameter", wantField: "subject_id"},
-		{name: "bad from", target: recipients + "?from=31.01.2026", headers: bearer(deskToken, "r4"),
+		{name: "bad from", target: recipients + "?from=31.01.2026", headers: bearer(dpoToken, "r4"),
 			wantStatus: 400, wantCode: "invalid_parameter", wantField: "from"},
-		{name: "bad to", target: events + "?to=2026-02-30", headers: bearer(deskToken, "r5"),
+		{name: "bad to", target: events + "?to=2026-02-30", headers: bearer(dpoToken, "r5"),
 			wantStatus: 400, wantCode: "invalid_parameter", wantField: "to"},
-		{name: "from after to", target: recipients + "?from=2026-03-01&to=2026-02-01", headers: bearer(deskToken, "r6"),
+		{name: "from after to", target: recipients + "?from=2026-03-01&to=2026-02-01", headers: bearer(dpoToken, "r6"),
 			wantStatus: 400, wantCode: "invalid_parameter", wantField: "from"},
-		{name: "from equals to", target: events + "?from=2026-03-01&to=2026-03-01T00:00:00Z", headers: bearer(deskToken, "r7"),
+		{name: "from equals to", target: events + "?from=2026-03-01&to=2026-03-01T00:00:00Z", headers: bearer(dpoToken, "r7"),
 			wantStatus: 400, wantCode: "invalid_parameter", wantField: "from"},
-		{name: "limit 0", target: events + "?limit=0", headers: bearer(deskToken, "r8"),
+		{name: "limit 0", target: events + "?limit=0", headers: bearer(dpoToken, "r8"),
 			wantStatus: 400, wantCode: "invalid_parameter", wantField: "limit"},
-		{name: "limit 1001", target: events + "?limit=1001", headers: bearer(deskToken, "r9"),
+		{name: "limit 1001", target: events + "?limit=1001", headers: bearer(dpoToken, "r9"),
 			wantStatus: 400, wantCode: "invalid_parameter", wantField: "limit"},
-		{name: "bad cursor", target: events + "?cursor=bm90LWEtY3Vyc29y", headers: bearer(deskToken, "r10"),
+		{name: "bad cursor", target: events + "?cursor=bm90LWEtY3Vyc29y", headers: bearer(dpoToken, "r10"),
 			wantStatus: 400, wantCode: "invalid_parameter", wantField: "cursor"},
-		{name: "typo form", target: recipients + "?form=2026-01-01", headers: bearer(deskToken, "r11"),
+		{name: "typo form", target: recipients + "?form=2026-01-01", headers: bearer(dpoToken, "r11"),
 			wantStatus: 400, wantCode: "unknown_parameter", wantField: "form"},
-		{name: "limit on recipients", target: recipients + "?limit=10", headers: bearer(deskToken, "r12"),
+		{name: "limit on recipients", target: recipients + "?limit=10", headers: bearer(dpoToken, "r12"),
 			wantStatus: 400, wantCode: "unknown_parameter", wantField: "limit"},
-		{name: "repeated to", target: events + "?to=2026-03-01&to=2026-04-01", headers: bearer(deskToken, "r13"),
+		{name: "repeated to", target: events + "?to=2026-03-01&to=2026-04-01", headers: bearer(dpoToken, "r13"),
 			wantStatus: 400, wantCode: "invalid_parameter", wantField: "to"},
-		{name: "unknown route", target: "/v1/subjects/" + subject, headers: bearer(deskToken, "r14"),
+		{name: "unknown route", target: "/v1/subjects/" + subject, headers: bearer(dpoToken, "r14"),
 			wantStatus: 404, wantCode: "not_found"},
 		{name: "recipients", target: recipients + "?from=2026-03-01&to=2026-04-01T00:00:00%2B03:00",
-			headers:    map[string]string{"Authorization": "Bearer " + deskToken, "X-Request-Id": "ok-recipients", "Traceparent": traceParent},
+			headers:    map[string]string{"Authorization": "Bearer " + dpoToken, "X-Request-Id": "ok-recipients", "Traceparent": traceParent},
 			wantStatus: 200, golden: "recipients.golden.json", wantAudit: true},
 		{name: "events page", target: events + "?limit=2", headers: bearer(dpoToken, "ok-events"),
 			wantStatus: 200, golden: "events.golden.json", wantAudit: true},
@@ -144,13 +144,13 @@ func TestLookups(t *testing.T) {
 	day := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
 	tenAM := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	want := []audit.Record{
-		{Time: testNow(), Caller: "dsar-desk", Endpoint: "/v1/subjects/{subject_id}/recipients", SubjectID: subject,
+		{Time: testNow(), Caller: "dpo", Role: "dpo", Endpoint: "/v1/subjects/{subject_id}/recipients", SubjectID: subject,
 			From: &from, To: &to, RemoteAddr: "192.0.2.1:1234", RequestID: "ok-recipients", TraceID: traceID, Outcome: "requested"},
-		{Time: testNow(), Caller: "dpo", Endpoint: "/v1/subjects/{subject_id}/events", SubjectID: subject,
+		{Time: testNow(), Caller: "dpo", Role: "dpo", Endpoint: "/v1/subjects/{subject_id}/events", SubjectID: subject,
 			Limit: &limit, RemoteAddr: "192.0.2.1:1234", RequestID: "ok-events", Outcome: "requested"},
-		{Time: testNow(), Caller: "dpo", Endpoint: "/v1/subjects/{subject_id}/events", SubjectID: subject,
+		{Time: testNow(), Caller: "dpo", Role: "dpo", Endpoint: "/v1/subjects/{subject_id}/events", SubjectID: subject,
 			From: &day, To: &tenAM, RemoteAddr: "192.0.2.1:1234", RequestID: "ok-window", Outcome: "requested"},
-		{Time: testNow(), Caller: "dpo", Endpoint: "/v1/subjects/{subject_id}/events", SubjectID: "C99999999",
+		{Time: testNow(), Caller: "dpo", Role: "dpo", Endpoint: "/v1/subjects/{subject_id}/events", SubjectID: "C99999999",
 			RemoteAddr: "192.0.2.1:1234", RequestID: "ok-empty", Outcome: "requested"},
 	}
 	for i, m := range msgs {
@@ -188,14 +188,14 @@ func TestAuditFailureRefusesLookup(t *testing.T) {
 	s := newTestServer(t, store, k.auditor, &logs)
 
 	// Audit works while the cluster is up.
-	if rec := get(s, "/v1/subjects/"+subject+"/recipients", bearer(deskToken, "before")); rec.Code != http.StatusOK {
+	if rec := get(s, "/v1/subjects/"+subject+"/recipients", bearer(dpoToken, "before")); rec.Code != http.StatusOK {
 		t.Fatalf("before the outage: status %d, body %s", rec.Code, rec.Body)
 	}
 	calls := store.callCount()
 	k.cluster.Close()
 
 	for _, target := range []string{"/v1/subjects/" + subject + "/recipients", "/v1/subjects/" + subject + "/events"} {
-		rec := get(s, target, bearer(deskToken, "during"))
+		rec := get(s, target, bearer(dpoToken, "during"))
 		if rec.Code != http.StatusServiceUnavailable {
 			t.Fatalf("%s: status = %d, want 503; body %s", target, rec.Code, rec.Body)
 		}
@@ -238,7 +238,7 @@ func TestEventsCursorRoundTrip(t *testing.T) {
 		if cursor != "" {
 			q.Set("cursor", cursor)
 		}
-		rec := get(s, "/v1/subjects/"+subject+"/events?"+q.Encode(), bearer(deskToken, fmt.Sprintf("page-%d", page)))
+		rec := get(s, "/v1/subjects/"+subject+"/events?"+q.Encode(), bearer(dpoToken, fmt.Sprintf("page-%d", page)))
 		if rec.Code != http.StatusOK {
 			t.Fatalf("page %d: status %d, body %s", page, rec.Code, rec.Body)
 		}
@@ -304,12 +304,13 @@ func TestStoreFailures(t *testing.T) {
 		{name: "deadline", err: fmt.Errorf("query events in lineage: %w", context.DeadlineExceeded), wantStatus: 504, wantCode: "timeout"},
 		{name: "invalid query", err: fmt.Errorf("events: %w", chstore.ErrInvalidQuery), wantStatus: 400, wantCode: "invalid_parameter"},
 		{name: "too many windows", err: fmt.Errorf("events: %w", chstore.ErrTooManyIdentifierWindows), wantStatus: 422, wantCode: "too_many_identifier_windows"},
+		{name: "too many events", err: fmt.Errorf("all events: %w", chstore.ErrTooManyEvents), wantStatus: 422, wantCode: "too_many_events"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
 			s := newTestServer(t, &memStore{err: tt.err}, okAuditor{}, &logs)
-			rec := get(s, "/v1/subjects/"+subject+"/events", bearer(deskToken, "x"))
+			rec := get(s, "/v1/subjects/"+subject+"/events", bearer(dpoToken, "x"))
 			if rec.Code != tt.wantStatus {
 				t.Fatalf("status = %d, want %d", rec.Code, tt.wantStatus)
 			}

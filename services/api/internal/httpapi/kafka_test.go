@@ -22,9 +22,9 @@ type kafka struct {
 	consumer *kgo.Client
 }
 
-func startKafka(t *testing.T, auditTimeout time.Duration) *kafka {
+func startKafka(t testing.TB, auditTimeout time.Duration) *kafka {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.SeedTopics(1, topics.Audit))
+	c, err := kfake.NewCluster(kfake.SeedTopics(1, topics.Audit, topics.Events))
 	if err != nil {
 		t.Fatalf("start kfake: %v", err)
 	}

@@ -22,9 +22,9 @@ const auditRetryAfter = "5"
 // keyError is the log key of an error's text; the others are httpobserve's.
 const keyError = "error"
 
-// authenticated wraps a lookup handler: it answers 401 unless the request
-// carries a configured bearer token, and passes the caller's name on.
-func (s *Server) authenticated(next func(w http.ResponseWriter, r *http.Request, caller string)) http.HandlerFunc {
+// authenticated wraps a handler: it answers 401 unless the request carries
+// a configured bearer token, and passes the caller's name and role on.
+func (s *Server) authenticated(next func(w http.ResponseWriter, r *http.Request, c caller)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		name, err := s.tokens.Authenticate(r)
 		if err != nil {
@@ -37,23 +37,21 @@ func (s *Server) authenticated(next func(w http.ResponseWriter, r *http.Request,
 			return
 		}
 		httpobserve.SetCaller(r.Context(), name)
-		next(w, r, name)
+		next(w, r, caller{Name: name, Role: s.roles[name]})
 	}
 }
 
 // handleRecipients answers who received the subject's data and why.
-func (s *Server) handleRecipients(w http.ResponseWriter, r *http.Request, caller string) {
-	l, err := parseLookup(r.PathValue("subject_id"), r.URL.RawQuery, recipientsParams)
-	if err != nil {
-		writeParamError(w, err)
-		return
-	}
-	if !s.audit(w, r, caller, routeRecipients, l) {
+func (s *Server) handleRecipients(w http.ResponseWriter, r *http.Request, c caller) {
+	l, ok := s.beginLookup(w, r, c, routeRecipients, recipientsParams)
+	if !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.queryTimeout)
 	defer cancel()
-	answer, err := s.store.Recipients(ctx, chstore.RecipientsQuery{SubjectID: l.SubjectID, From: l.From, To: l.To})
+	answer, err := s.store.Recipients(ctx, chstore.RecipientsQuery{
+		SubjectID: l.SubjectID, From: l.From, To: l.To, Restricted: s.restricted(l),
+	})
 	if err != nil {
 		s.storeFailed(w, r, "recipients", err)
 		return
@@ -62,19 +60,15 @@ func (s *Server) handleRecipients(w http.ResponseWriter, r *http.Request, caller
 }
 
 // handleEvents answers one page of the subject's timeline, newest first.
-func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, caller string) {
-	l, err := parseLookup(r.PathValue("subject_id"), r.URL.RawQuery, eventsParams)
-	if err != nil {
-		writeParamError(w, err)
-		return
-	}
-	if !s.audit(w, r, caller, routeEvents, l) {
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, c caller) {
+	l, ok := s.beginLookup(w, r, c, routeEvents, eventsParams)
+	if !ok {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.queryTimeout)
 	defer cancel()
 	page, err := s.store.Events(ctx, chstore.EventsQuery{
-		SubjectID: l.SubjectID, From: l.From, To: l.To, Limit: l.Limit, After: l.After,
+		SubjectID: l.SubjectID, From: l.From, To: l.To, Limit: l.Limit, After: l.After, Restricted: s.restricted(l),
 	})
 	if err != nil {
 		s.storeFailed(w, r, "events", err)
@@ -83,21 +77,42 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, caller str
 	writeJSON(w, http.StatusOK, newEventsResponse(l, page))
 }
 
+// beginLookup does what every lookup of a subject does before it is
+// answered: parse and validate the parameters, check that the caller's role
+// may ask this (a responder names an open access request for this subject
+// and never sees restricted lines), and write the audit record and the
+// consultation event. It answers the error itself and returns false when
+// the lookup may not go on.
+func (s *Server) beginLookup(w http.ResponseWriter, r *http.Request, c caller, route string, params []string) (lookup, bool) {
+	l, err := parseLookup(r.PathValue("subject_id"), r.URL.RawQuery, params)
+	if err != nil {
+		writeParamError(w, err)
+		return lookup{}, false
+	}
+	if !allowed(w, c, RoleResponder, RoleDPO) {
+		return lookup{}, false
+	}
+	if c.Role != RoleDPO && l.IncludeRestricted {
+		writeError(w, http.StatusForbidden, codeForbidden, "only the dpo role may see restricted disclosures (include_restricted)")
+		return lookup{}, false
+	}
+	if !s.forRequest(w, r, c, l.AccessRequest, l.SubjectID) {
+		return lookup{}, false
+	}
+	return l, s.audit(w, r, c, route, l)
+}
+
+// restricted is the store's view of restricted disclosures for l.
+func (s *Server) restricted(l lookup) chstore.Restricted {
+	return chstore.Restricted{Include: l.IncludeRestricted, Now: s.now()}
+}
+
 // audit writes the lookup's audit record and reports whether the lookup may
 // go on. When the write fails it answers 503: a lookup that is not on
 // record is not answered.
-func (s *Server) audit(w http.ResponseWriter, r *http.Request, caller, route string, l lookup) bool {
-	ctx := r.Context()
-	rec := audit.Record{
-		Time:       s.now().UTC(),
-		Caller:     caller,
-		Endpoint:   httpobserve.RouteLabel(route),
-		SubjectID:  l.SubjectID,
-		Cursor:     l.Cursor,
-		RemoteAddr: r.RemoteAddr,
-		RequestID:  httpobserve.RequestID(ctx),
-		Outcome:    audit.OutcomeRequested,
-	}
+func (s *Server) audit(w http.ResponseWriter, r *http.Request, c caller, route string, l lookup) bool {
+	rec := s.auditRecord(r, c, route, l.AccessRequest)
+	rec.SubjectID, rec.Cursor = l.SubjectID, l.Cursor
 	if !l.From.IsZero() {
 		rec.From = &l.From
 	}
@@ -107,9 +122,33 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request, caller, route str
 	if l.LimitSet {
 		rec.Limit = &l.Limit
 	}
+	return s.writeAudit(w, r, rec)
+}
+
+// auditRecord starts the audit record of a request by c; the caller adds
+// what was looked up.
+func (s *Server) auditRecord(r *http.Request, c caller, route, accessRequest string) audit.Record {
+	ctx := r.Context()
+	rec := audit.Record{
+		Time:          s.now().UTC(),
+		Caller:        c.Name,
+		Role:          string(c.Role),
+		AccessRequest: accessRequest,
+		Endpoint:      httpobserve.RouteLabel(route),
+		RemoteAddr:    r.RemoteAddr,
+		RequestID:     httpobserve.RequestID(ctx),
+		Outcome:       audit.OutcomeRequested,
+	}
 	if sc := trace.SpanContextFromContext(ctx); sc.HasTraceID() {
 		rec.TraceID = sc.TraceID().String()
 	}
+	return rec
+}
+
+// writeAudit stores rec and reports whether the request may go on; when the
+// write fails it answers 503.
+func (s *Server) writeAudit(w http.ResponseWriter, r *http.Request, rec audit.Record) bool {
+	ctx := r.Context()
 	if err := s.auditor.Audit(ctx, rec); err != nil {
 		s.log.LogAttrs(ctx, slog.LevelError, "audit write failed, lookup refused",
 			slog.String(httpobserve.KeyRoute, rec.Endpoint), slog.String(httpobserve.KeyRequestID, rec.RequestID), slog.String(keyError, err.Error()))
@@ -127,6 +166,10 @@ func (s *Server) storeFailed(w http.ResponseWriter, r *http.Request, op string, 
 	ctx := r.Context()
 	status, code, msg := http.StatusInternalServerError, codeInternal, "the lookup failed; try again later"
 	switch {
+	case errors.Is(err, chstore.ErrTooManyEvents):
+		status, code, msg = http.StatusUnprocessableEntity, codeTooManyEvents, fmt.Sprintf(
+			"the customer has more than %d events in the range, more than one report holds; narrow it with from and to",
+			chstore.MaxReportEvents)
 	case errors.Is(err, chstore.ErrInvalidQuery):
 		status, code, msg = http.StatusBadRequest, codeInvalidParameter, "the lookup cannot be answered as asked"
 	case errors.Is(err, chstore.ErrTooManyIdentifierWindows):

@@ -3,10 +3,13 @@ package httpapi
 import (
 	"cmp"
 	"context"
+	"math"
 	"slices"
 	"sync"
 	"time"
 
+	"github.com/balticom/lineage/pkg/accessrequest"
+	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/services/chstore"
 )
 
@@ -19,6 +22,8 @@ type memStore struct {
 	contested  map[string][]chstore.ContestedWindow
 	events     []chstore.StoredEvent
 	unresolved []chstore.UnresolvedCount
+	holders    map[lineage.Identifier][]chstore.Holding
+	requestLog []accessrequest.Event
 	err        error
 	calls      int
 }
@@ -75,6 +80,7 @@ func (m *memStore) Events(ctx context.Context, q chstore.EventsQuery) (chstore.E
 	for _, e := range m.events {
 		switch {
 		case e.SubjectID != q.SubjectID,
+			e.RestrictedAt(cmp.Or(q.Restricted.Now, time.Now())) && !q.Restricted.Include,
 			!q.From.IsZero() && e.OccurredAt.Before(q.From),
 			!q.To.IsZero() && !e.OccurredAt.Before(q.To):
 			continue
@@ -105,4 +111,62 @@ func (m *memStore) callCount() int {
 // compareEvent orders e against the position (us, id), ascending.
 func compareEvent(e chstore.StoredEvent, us int64, id string) int {
 	return cmp.Or(cmp.Compare(e.OccurredAt.UnixMicro(), us), cmp.Compare(e.ID, id))
+}
+
+// AllEvents answers every matching event, restricted ones included, as
+// chstore does.
+func (m *memStore) AllEvents(ctx context.Context, q chstore.EventsQuery) (chstore.EventsPage, error) {
+	q.Limit, q.After, q.Restricted = math.MaxInt, nil, chstore.Restricted{Include: true}
+	return m.Events(ctx, q)
+}
+
+func (m *memStore) Holders(ctx context.Context, id lineage.Identifier) ([]chstore.Holding, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.calls++
+	return slices.Clone(m.holders[id]), m.err
+}
+
+func (m *memStore) RequestEvents(ctx context.Context, id string) ([]accessrequest.Event, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []accessrequest.Event
+	for _, e := range m.requestLog {
+		if e.RequestID == id {
+			out = append(out, e)
+		}
+	}
+	return out, m.err
+}
+
+func (m *memStore) OpenRequestEvents(ctx context.Context) ([][]accessrequest.Event, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	byID := map[string][]accessrequest.Event{}
+	var ids []string
+	for _, e := range m.requestLog {
+		if byID[e.RequestID] == nil {
+			ids = append(ids, e.RequestID)
+		}
+		byID[e.RequestID] = append(byID[e.RequestID], e)
+	}
+	var out [][]accessrequest.Event
+	for _, id := range ids {
+		closed := slices.ContainsFunc(byID[id], func(e accessrequest.Event) bool {
+			return e.Type == accessrequest.Answered || e.Type == accessrequest.Refused
+		})
+		if !closed {
+			out = append(out, byID[id])
+		}
+	}
+	return out, nil
+}
+
+// RecordRequest makes memStore its own request log: what the materializer
+// does through Kafka and ClickHouse, at once.
+func (m *memStore) RecordRequest(ctx context.Context, e accessrequest.Event) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.requestLog = append(m.requestLog, e)
+	return nil
 }

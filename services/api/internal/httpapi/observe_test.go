@@ -25,7 +25,7 @@ func TestTelemetry(t *testing.T) {
 	tokens, _ := httpauth.ParseTokens("dpo:" + dpoToken)
 	var logs bytes.Buffer
 	s, err := New(Deps{
-		Store: fixtureStore(), Auditor: okAuditor{}, Tokens: tokens,
+		Store: fixtureStore(), Auditor: okAuditor{}, RequestLog: &memStore{}, Tokens: tokens, Roles: map[string]Role{"dpo": RoleDPO},
 		Log:            slog.New(slog.NewJSONHandler(&logs, nil)),
 		TracerProvider: tp, MeterProvider: mp, Propagator: propagation.TraceContext{},
 	})

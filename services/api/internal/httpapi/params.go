@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/balticom/lineage/pkg/accessrequest"
 	"github.com/balticom/lineage/pkg/lineage"
+	"github.com/balticom/lineage/services/api/internal/report"
 	"github.com/balticom/lineage/services/chstore"
 )
 
@@ -32,6 +34,8 @@ const (
 	ruleCursor    = "must be a next_cursor returned by this endpoint"
 	ruleOnce      = "must be given at most once"
 	ruleQuery     = "must be a valid URL query string"
+	ruleBool      = "must be true or false"
+	ruleRequest   = "must be an access request id, e.g. AR-2026-000123"
 )
 
 // maxEchoedName bounds a parameter name repeated back in an error.
@@ -54,8 +58,9 @@ func invalid(field, rule string) *ParamError {
 
 // Parameters allowed per endpoint.
 var (
-	recipientsParams = []string{"from", "to"}
-	eventsParams     = []string{"from", "to", "limit", "cursor"}
+	recipientsParams = []string{"from", "to", "access_request", "include_restricted"}
+	eventsParams     = []string{"from", "to", "limit", "cursor", "access_request", "include_restricted"}
+	reportParams     = []string{"from", "to", "access_request", "include_restricted", "lang", "format"}
 )
 
 // lookup is a validated lookup of one subject. A zero From or To leaves that
@@ -70,6 +75,15 @@ type lookup struct {
 	// After and Cursor are the decoded and the given cursor, nil without one.
 	After  *chstore.Cursor
 	Cursor *string
+	// AccessRequest is the access request the lookup answers, "" when the
+	// caller named none.
+	AccessRequest string
+	// IncludeRestricted asks for restricted disclosures too (the DPO only).
+	IncludeRestricted bool
+	// Lang and Format choose a report's language and format ("" when not
+	// given: the report's defaults).
+	Lang   string
+	Format report.Format
 }
 
 // parseLookup validates the subject id from the path and the raw query
@@ -129,6 +143,32 @@ func parseLookup(subjectID, rawQuery string, allowed []string) (lookup, error) {
 			return lookup{}, invalid("cursor", ruleCursor)
 		}
 		l.After, l.Cursor = &c, &v[0]
+	}
+	if v, ok := values["access_request"]; ok {
+		if !accessrequest.ValidRequestID(v[0]) {
+			return lookup{}, invalid("access_request", ruleRequest)
+		}
+		l.AccessRequest = v[0]
+	}
+	if v, ok := values["include_restricted"]; ok {
+		b, err := strconv.ParseBool(v[0])
+		if err != nil {
+			return lookup{}, invalid("include_restricted", ruleBool)
+		}
+		l.IncludeRestricted = b
+	}
+	if v, ok := values["lang"]; ok {
+		if !accessrequest.Language(v[0]).Valid() {
+			return lookup{}, invalid("lang", "must be lv or en")
+		}
+		l.Lang = v[0]
+	}
+	if v, ok := values["format"]; ok {
+		f, err := report.ParseFormat(v[0])
+		if err != nil {
+			return lookup{}, invalid("format", "must be json, csv, html or pdf")
+		}
+		l.Format = f
 	}
 	return l, nil
 }

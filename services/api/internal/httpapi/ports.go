@@ -3,6 +3,8 @@ package httpapi
 import (
 	"context"
 
+	"github.com/balticom/lineage/pkg/accessrequest"
+	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/services/api/internal/audit"
 	"github.com/balticom/lineage/services/chstore"
 )
@@ -17,6 +19,17 @@ type Store interface {
 	Recipients(ctx context.Context, q chstore.RecipientsQuery) (chstore.RecipientsAnswer, error)
 	// Events returns one page of the subject's timeline, newest first.
 	Events(ctx context.Context, q chstore.EventsQuery) (chstore.EventsPage, error)
+	// AllEvents returns every event of the subject in the window, newest
+	// first, restricted ones included: what an access report is built from.
+	AllEvents(ctx context.Context, q chstore.EventsQuery) (chstore.EventsPage, error)
+	// Holders returns who held an identifier and when, oldest first.
+	Holders(ctx context.Context, id lineage.Identifier) ([]chstore.Holding, error)
+	// RequestEvents returns the recorded facts of one access request, none
+	// for an unknown id.
+	RequestEvents(ctx context.Context, requestID string) ([]accessrequest.Event, error)
+	// OpenRequestEvents returns the events of every access request neither
+	// answered nor refused, one slice per request.
+	OpenRequestEvents(ctx context.Context) ([][]accessrequest.Event, error)
 	// Unresolved counts the events stored under an identifier that no
 	// identity link covers yet, per identifier kind.
 	Unresolved(ctx context.Context) ([]chstore.UnresolvedCount, error)
@@ -30,4 +43,11 @@ type Store interface {
 // answer. Implementations must be safe for concurrent use and honour ctx.
 type Auditor interface {
 	Audit(ctx context.Context, rec audit.Record) error
+}
+
+// RequestLog writes a fact of an access request to the request log, and
+// returns nil only once it is durably stored. *kafkaaudit.Auditor
+// implements it.
+type RequestLog interface {
+	RecordRequest(ctx context.Context, e accessrequest.Event) error
 }

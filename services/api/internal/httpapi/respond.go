@@ -16,6 +16,8 @@ const (
 	codeCancelled        = "cancelled"
 	codeInternal         = "internal"
 	codeTooManyWindows   = "too_many_identifier_windows"
+	codeTooManyEvents    = "too_many_events"
+	codeNotConfigured    = "not_configured"
 )
 
 // writeJSON writes v with the given status.

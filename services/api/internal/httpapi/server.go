@@ -18,6 +18,7 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -29,15 +30,22 @@ import (
 	"github.com/balticom/lineage/pkg/httpauth"
 	"github.com/balticom/lineage/pkg/httphealth"
 	"github.com/balticom/lineage/pkg/httpobserve"
+	"github.com/balticom/lineage/pkg/identity"
 	"github.com/balticom/lineage/pkg/lineage"
 )
 
 // Route patterns (Go 1.22 ServeMux syntax).
 const (
-	routeRecipients = "GET /v1/subjects/{subject_id}/recipients"
-	routeEvents     = "GET /v1/subjects/{subject_id}/events"
-	routeUnresolved = "GET /v1/identity/unresolved"
-	routeFallback   = "/"
+	routeRecipients   = "GET /v1/subjects/{subject_id}/recipients"
+	routeEvents       = "GET /v1/subjects/{subject_id}/events"
+	routeReport       = "GET /v1/subjects/{subject_id}/report"
+	routeSearch       = "POST /v1/subjects/search"
+	routeOpenRequest  = "POST /v1/requests"
+	routeRequestEvent = "POST /v1/requests/{request_id}/events"
+	routeListRequests = "GET /v1/requests"
+	routeGetRequest   = "GET /v1/requests/{request_id}"
+	routeUnresolved   = "GET /v1/identity/unresolved"
+	routeFallback     = "/"
 )
 
 // realm is the realm of the bearer challenge of a 401 answer.
@@ -48,10 +56,19 @@ const realm = "lineage"
 type Deps struct {
 	Store   Store
 	Auditor Auditor
+	// RequestLog writes the facts of access requests.
+	RequestLog RequestLog
 	// Tokens maps bearer tokens to the callers (people or desks) that may
 	// look subjects up.
 	Tokens *httpauth.Tokens
-	Log    *slog.Logger
+	// Roles gives each caller of Tokens its role; a caller without one is
+	// a configuration error.
+	Roles map[string]Role
+	// Keyer hashes what a person presents (a phone number, a personal
+	// code) as the sources do, to find the customer; nil: search by
+	// customer id only.
+	Keyer *identity.Keyer
+	Log   *slog.Logger
 	// Checks are run by /readyz, in order.
 	Checks []httphealth.Check
 	// QueryTimeout bounds one Store call (default 20 s).
@@ -78,7 +95,10 @@ type Server struct {
 	handler      http.Handler
 	store        Store
 	auditor      Auditor
+	requestLog   RequestLog
 	tokens       *httpauth.Tokens
+	roles        map[string]Role
+	keyer        *identity.Keyer
 	log          *slog.Logger
 	queryTimeout time.Duration
 	now          func() time.Time
@@ -87,13 +107,21 @@ type Server struct {
 
 // New builds a Server.
 func New(d Deps) (*Server, error) {
-	if d.Store == nil || d.Auditor == nil || d.Tokens == nil || d.Log == nil {
-		return nil, errors.New("httpapi: Store, Auditor, Tokens and Log are required")
+	if d.Store == nil || d.Auditor == nil || d.RequestLog == nil || d.Tokens == nil || d.Log == nil {
+		return nil, errors.New("httpapi: Store, Auditor, RequestLog, Tokens and Log are required")
+	}
+	for _, name := range d.Tokens.Names() {
+		if d.Roles[name] == "" {
+			return nil, fmt.Errorf("httpapi: caller %s has a token but no role", name)
+		}
 	}
 	s := &Server{
 		store:        d.Store,
 		auditor:      d.Auditor,
+		requestLog:   d.RequestLog,
 		tokens:       d.Tokens,
+		roles:        d.Roles,
+		keyer:        d.Keyer,
 		log:          d.Log,
 		queryTimeout: orDefault(d.QueryTimeout, 20*time.Second),
 		unresolved:   unresolvedCache{maxAge: orDefault(d.UnresolvedMaxAge, 30*time.Second)},
@@ -110,6 +138,12 @@ func New(d Deps) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc(routeRecipients, s.authenticated(s.handleRecipients))
 	mux.HandleFunc(routeEvents, s.authenticated(s.handleEvents))
+	mux.HandleFunc(routeReport, s.authenticated(s.handleReport))
+	mux.HandleFunc(routeSearch, s.authenticated(s.handleSearch))
+	mux.HandleFunc(routeOpenRequest, s.authenticated(s.handleOpenRequest))
+	mux.HandleFunc(routeRequestEvent, s.authenticated(s.handleRequestEvent))
+	mux.HandleFunc(routeListRequests, s.authenticated(s.handleListRequests))
+	mux.HandleFunc(routeGetRequest, s.authenticated(s.handleGetRequest))
 	mux.HandleFunc(routeUnresolved, s.authenticated(s.handleUnresolved))
 	httphealth.Register(mux, d.Log, d.CheckTimeout, d.Checks)
 	mux.HandleFunc(routeFallback, s.handleNotFound)

@@ -112,7 +112,7 @@ func TestClickhouseStore(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := get(s, tt.target, bearer(deskToken, "it-"+tt.name))
+			rec := get(s, tt.target, bearer(dpoToken, "it-"+tt.name))
 			if rec.Code != http.StatusOK {
 				t.Fatalf("status %d, body %s", rec.Code, rec.Body)
 			}
@@ -124,7 +124,7 @@ func TestClickhouseStore(t *testing.T) {
 		var ids []string
 		target := "/v1/subjects/" + subject + "/events?limit=1"
 		for range 10 {
-			rec := get(s, target, bearer(deskToken, "it-page"))
+			rec := get(s, target, bearer(dpoToken, "it-page"))
 			if rec.Code != http.StatusOK {
 				t.Fatalf("status %d, body %s", rec.Code, rec.Body)
 			}

@@ -21,16 +21,20 @@ type unresolvedCache struct {
 }
 
 // handleUnresolved answers how many stored events no identity link
-// attributes to a customer yet. It names no subject, so it is not audited.
-func (s *Server) handleUnresolved(w http.ResponseWriter, r *http.Request, _ string) {
+// attributes to a customer yet. It names no subject, so it is not audited;
+// it is an aggregate, so only the DPO may ask.
+func (s *Server) handleUnresolved(w http.ResponseWriter, r *http.Request, c caller) {
+	if !allowed(w, c, RoleDPO) {
+		return
+	}
 	if r.URL.RawQuery != "" {
 		writeError(w, http.StatusBadRequest, codeUnknownParameter, "this endpoint takes no parameters")
 		return
 	}
-	c := &s.unresolved
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.at.IsZero() || s.now().Sub(c.at) >= c.maxAge {
+	cache := &s.unresolved
+	cache.mu.Lock()
+	defer cache.mu.Unlock()
+	if cache.at.IsZero() || s.now().Sub(cache.at) >= cache.maxAge {
 		ctx, cancel := context.WithTimeout(r.Context(), s.queryTimeout)
 		defer cancel()
 		counts, err := s.store.Unresolved(ctx)
@@ -38,7 +42,7 @@ func (s *Server) handleUnresolved(w http.ResponseWriter, r *http.Request, _ stri
 			s.storeFailed(w, r, "unresolved", err)
 			return
 		}
-		c.counts, c.at = counts, s.now()
+		cache.counts, cache.at = counts, s.now()
 	}
-	writeJSON(w, http.StatusOK, newUnresolvedResponse(c.counts, c.at))
+	writeJSON(w, http.StatusOK, newUnresolvedResponse(cache.counts, cache.at))
 }

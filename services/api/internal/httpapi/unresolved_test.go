@@ -47,12 +47,12 @@ func TestUnresolved(t *testing.T) {
 
 	// Counted once per s.unresolved.maxAge, however often it is asked.
 	store.unresolved = nil
-	get(s, target, bearer(deskToken, "u3"))
+	get(s, target, bearer(dpoToken, "u3"))
 	if store.calls != 1 {
 		t.Fatalf("the store was asked %d times within %s", store.calls, s.unresolved.maxAge)
 	}
 	now = now.Add(s.unresolved.maxAge)
-	rec = get(s, target, bearer(deskToken, "u4"))
+	rec = get(s, target, bearer(dpoToken, "u4"))
 	if store.calls != 2 || !json.Valid(rec.Body.Bytes()) {
 		t.Fatalf("after %s the store was asked %d times in all", s.unresolved.maxAge, store.calls)
 	}

@@ -1,6 +1,8 @@
-// Package kafkaaudit writes audit records to Kafka: one JSON record per
-// lookup, keyed by subject id, acknowledged by all in-sync replicas before
-// Audit returns.
+// Package kafkaaudit writes audit records to Kafka: per lookup, one JSON
+// record to the audit topic and one consultation lineage event (Avro) to the
+// events topic, both keyed by subject id and acknowledged by all in-sync
+// replicas before Audit returns. The consultation event is how a lookup
+// through the API shows in the subject's own access report.
 package kafkaaudit
 
 import (
@@ -12,8 +14,11 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/balticom/lineage/pkg/accessrequest"
 	"github.com/balticom/lineage/pkg/kafkatrace"
+	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/pkg/topics"
+	"github.com/balticom/lineage/pkg/wire"
 	"github.com/balticom/lineage/services/api/internal/audit"
 )
 
@@ -22,6 +27,13 @@ type Config struct {
 	Brokers []string
 	// Topic defaults to topics.Audit.
 	Topic string
+	// EventsTopic, where consultation events go, defaults to topics.Events.
+	EventsTopic string
+	// RequestsTopic, the access-request log, defaults to topics.Requests.
+	RequestsTopic string
+	// NoConsultations writes the audit record only: for tests that count
+	// the events of a store exactly.
+	NoConsultations bool
 	// Timeout bounds one Audit call, including retries (default 5 s).
 	Timeout time.Duration
 	// ClientID names the API in the broker's logs (default lineage-api).
@@ -31,9 +43,14 @@ type Config struct {
 // Auditor produces audit records. It is safe for concurrent use; Close it
 // once, after the last Audit.
 type Auditor struct {
-	cl      *kgo.Client
-	topic   string
-	timeout time.Duration
+	cl          *kgo.Client
+	codec       *wire.Codec
+	requests    *wire.RequestCodec
+	reqTopic    string
+	topic       string
+	eventsTopic string
+	timeout     time.Duration
+	noConsult   bool
 }
 
 // New builds an Auditor. It does not connect: a broker that is down shows in
@@ -44,6 +61,20 @@ func New(cfg Config, opts ...kgo.Opt) (*Auditor, error) {
 	}
 	if cfg.Topic == "" {
 		cfg.Topic = topics.Audit
+	}
+	if cfg.EventsTopic == "" {
+		cfg.EventsTopic = topics.Events
+	}
+	if cfg.RequestsTopic == "" {
+		cfg.RequestsTopic = topics.Requests
+	}
+	codec, err := wire.New()
+	if err != nil {
+		return nil, fmt.Errorf("kafka auditor: %w", err)
+	}
+	requests, err := wire.NewRequestCodec()
+	if err != nil {
+		return nil, fmt.Errorf("kafka auditor: %w", err)
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 5 * time.Second
@@ -71,42 +102,82 @@ func New(cfg Config, opts ...kgo.Opt) (*Auditor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kafka auditor: new client: %w", err)
 	}
-	return &Auditor{cl: cl, topic: cfg.Topic, timeout: cfg.Timeout}, nil
+	return &Auditor{cl: cl, codec: codec, requests: requests, reqTopic: cfg.RequestsTopic, topic: cfg.Topic, eventsTopic: cfg.EventsTopic, timeout: cfg.Timeout, noConsult: cfg.NoConsultations}, nil
 }
 
-// Audit writes rec and returns nil once every in-sync replica has it, or
-// the reason it was not acknowledged within the timeout (then the record
-// may or may not be written). The trace context of ctx goes into the
-// record's headers.
+// Audit writes rec and its consultation event and returns nil once every
+// in-sync replica has both, or the reason they were not acknowledged within
+// the timeout (then either may or may not be written). The trace context of
+// ctx goes into the records' headers.
 func (a *Auditor) Audit(ctx context.Context, rec audit.Record) error {
 	value, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("encode audit record: %w", err)
 	}
-	r := &kgo.Record{
+	event := rec.Consultation(lineage.NewID())
+	if err := event.Validate(rec.Time.Add(time.Minute)); err != nil {
+		return fmt.Errorf("consultation event: %w", err)
+	}
+	eventValue, err := a.codec.Append(nil, &event)
+	if err != nil {
+		return fmt.Errorf("encode consultation event: %w", err)
+	}
+	records := []*kgo.Record{{
 		Topic:   a.topic,
-		Key:     []byte(rec.SubjectID),
+		Key:     []byte(rec.Key()),
 		Value:   value,
 		Headers: []kgo.RecordHeader{{Key: "content-type", Value: []byte("application/json")}},
+	}}
+	if !a.noConsult {
+		records = append(records, &kgo.Record{Topic: a.eventsTopic, Key: []byte(rec.Key()), Value: eventValue})
 	}
+	for _, r := range records {
+		kafkatrace.Inject(ctx, r)
+	}
+	return a.produce(ctx, records)
+}
+
+// RecordRequest writes one fact of an access request to the request log,
+// keyed by request id, and returns nil once every in-sync replica has it.
+// The event must have been validated.
+func (a *Auditor) RecordRequest(ctx context.Context, e accessrequest.Event) error {
+	value, err := a.requests.Append(nil, &e)
+	if err != nil {
+		return fmt.Errorf("encode access request event: %w", err)
+	}
+	r := &kgo.Record{Topic: a.reqTopic, Key: []byte(e.RequestID), Value: value}
 	kafkatrace.Inject(ctx, r)
+	return a.produce(ctx, []*kgo.Record{r})
+}
+
+// produce writes records and waits, at most the timeout, until each is
+// acknowledged.
+func (a *Auditor) produce(ctx context.Context, records []*kgo.Record) error {
 	ctx, cancel := context.WithTimeout(ctx, a.timeout)
 	defer cancel()
 	// Not ProduceSync: kgo notices a cancelled context only at certain
 	// points (after a metadata refresh, seconds later when the broker is
 	// gone), and the timeout is a promise to the caller. A record given up
 	// on here may still be written later; see New.
-	done := make(chan error, 1)
-	a.cl.Produce(ctx, r, func(_ *kgo.Record, err error) { done <- err })
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		err = ctx.Err()
+	done := make(chan error, len(records))
+	for _, r := range records {
+		a.cl.Produce(ctx, r, func(r *kgo.Record, err error) {
+			if err != nil {
+				err = fmt.Errorf("produce to %s: %w", r.Topic, err)
+			}
+			done <- err
+		})
 	}
-	if err != nil {
-		return fmt.Errorf("produce audit record to %s: %w", a.topic, err)
+	var errs []error
+	for range records {
+		select {
+		case err := <-done:
+			errs = append(errs, err)
+		case <-ctx.Done():
+			return fmt.Errorf("produce records: %w", ctx.Err())
+		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Ping checks that a broker answers and knows the audit topic: without it no

@@ -12,7 +12,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/pkg/topics"
+	"github.com/balticom/lineage/pkg/wire"
 	"github.com/balticom/lineage/services/api/internal/audit"
 )
 
@@ -37,14 +39,15 @@ func newAuditor(t *testing.T, c *kfake.Cluster, timeout time.Duration) *Auditor 
 }
 
 func TestAuditWritesRecord(t *testing.T) {
-	c := newCluster(t, kfake.SeedTopics(3, topics.Audit))
+	c := newCluster(t, kfake.SeedTopics(3, topics.Audit, topics.Events))
 	a := newAuditor(t, c, 5*time.Second)
 
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	limit := 50
 	rec := audit.Record{
-		Time: time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC), Caller: "dpo",
-		Endpoint: "/v1/subjects/{subject_id}/events", SubjectID: "C1234567",
+		Time: time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC), Caller: "e1042", Role: "access_responder",
+		AccessRequest: "AR-2026-000123",
+		Endpoint:      "/v1/subjects/{subject_id}/events", SubjectID: "C1234567",
 		From: &from, Limit: &limit, RemoteAddr: "10.1.2.3:50000", RequestID: "req-1",
 		TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", Outcome: audit.OutcomeRequested,
 	}
@@ -91,18 +94,59 @@ func TestAuditWritesRecord(t *testing.T) {
 	if want := "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"; headers["traceparent"] != want {
 		t.Errorf("traceparent header = %q, want %q", headers["traceparent"], want)
 	}
+	checkConsultation(t, c, rec)
+}
+
+// checkConsultation reads the one event of the events topic and checks it
+// records rec as a consultation of the subject.
+func checkConsultation(t *testing.T, c *kfake.Cluster, rec audit.Record) {
+	t.Helper()
+	cons, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ConsumeTopics(topics.Events),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cons.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	recs := cons.PollFetches(ctx).Records()
+	if len(recs) != 1 {
+		t.Fatalf("got %d consultation events, want 1", len(recs))
+	}
+	codec, err := wire.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e lineage.Event
+	if err := codec.Decode(ctx, recs[0].Value, &e); err != nil {
+		t.Fatalf("decode consultation: %v", err)
+	}
+	if err := e.Validate(rec.Time); err != nil {
+		t.Errorf("consultation not valid: %v", err)
+	}
+	if string(recs[0].Key) != rec.SubjectID || e.SubjectID != rec.SubjectID || e.Kind != lineage.Access ||
+		!e.OccurredAt.Equal(rec.Time) || e.SourceSystem != audit.ConsultationSource {
+		t.Errorf("consultation %+v (key %q) does not record a lookup of %s at %s", e, recs[0].Key, rec.SubjectID, rec.Time)
+	}
+	if e.Actor.Type != lineage.EmployeeRole || e.Actor.ID != rec.Role || lineage.Deref(e.Actor.Employee) != rec.Caller {
+		t.Errorf("actor = %+v, want role %s and employee %s", e.Actor, rec.Role, rec.Caller)
+	}
+	if e.Attributes[audit.AttrAccessRequest] != rec.AccessRequest || e.Attributes[audit.AttrEndpoint] != rec.Endpoint {
+		t.Errorf("attributes = %v, want the access request and endpoint", e.Attributes)
+	}
 }
 
 func TestAuditFailsWithinTimeout(t *testing.T) {
-	c := newCluster(t, kfake.SeedTopics(1, topics.Audit))
+	c := newCluster(t, kfake.SeedTopics(1, topics.Audit, topics.Events))
 	a := newAuditor(t, c, 300*time.Millisecond)
-	if err := a.Audit(context.Background(), audit.Record{SubjectID: "C1234567"}); err != nil {
+	rec := audit.Record{Time: time.Now(), Caller: "dpo-1", Role: "dpo", Endpoint: "/v1/subjects/{subject_id}/report", SubjectID: "C1234567"}
+	if err := a.Audit(context.Background(), rec); err != nil {
 		t.Fatalf("Audit while up: %v", err)
 	}
 	c.Close()
 
 	start := time.Now()
-	err := a.Audit(context.Background(), audit.Record{SubjectID: "C1234567"})
+	err := a.Audit(context.Background(), rec)
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Audit after the cluster closed: err = %v, want a deadline error", err)
 	}
