@@ -22,8 +22,9 @@ func canonicalJSON(r *Report) []byte {
 	c := *r
 	c.ComputedAt, c.Hash, c.canonical = time.Time{}, "", nil
 	// About 1.1 kB per row and 400 bytes of event ids per event in the
-	// other layers.
-	return appendReport(make([]byte, 0, 1500*len(c.Rows)+32<<10), &c)
+	// other layers; sized generously, since growing a buffer of megabytes
+	// copies it and leaves the old one to the collector.
+	return appendReport(make([]byte, 0, 1800*len(c.Rows)+64<<10), &c)
 }
 
 func hashOf(canonical []byte) string {
