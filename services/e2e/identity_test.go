@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -186,20 +185,8 @@ func headerBytes(r *kgo.Record) []byte {
 // unless the gateway answers 2xx (Kafka acknowledged).
 func post(t *testing.T, addr, path, bearer, body string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, "http://"+addr+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+bearer)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	answer, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode/100 != 2 {
-		t.Fatalf("POST %s: %d %s", path, resp.StatusCode, answer)
+	if status, _, answer := call(t, http.MethodPost, addr, path, bearer, body); status/100 != 2 {
+		t.Fatalf("POST %s: %d %s", path, status, answer)
 	}
 }
 

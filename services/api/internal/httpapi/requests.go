@@ -57,12 +57,8 @@ func (s *Server) handleOpenRequest(w http.ResponseWriter, r *http.Request, c cal
 // handleRequestEvent records a further fact about an access request:
 // identity checked, extended, answered or refused.
 func (s *Server) handleRequestEvent(w http.ResponseWriter, r *http.Request, c caller) {
-	if !allowed(w, c, RoleResponder, RoleDPO) {
-		return
-	}
-	id := r.PathValue("request_id")
-	if !accessrequest.ValidRequestID(id) {
-		writeParamError(w, invalid("request_id", ruleRequest))
+	id, ok := requestOf(w, r, c)
+	if !ok {
 		return
 	}
 	body, ok := decodeRequestEvent(w, r)
@@ -74,6 +70,20 @@ func (s *Server) handleRequestEvent(w http.ResponseWriter, r *http.Request, c ca
 		return
 	}
 	s.recordRequestEvent(w, r, c, id, body, http.StatusAccepted)
+}
+
+// requestOf checks that c may use the request log and returns the request
+// id of the path; it answers the error itself.
+func requestOf(w http.ResponseWriter, r *http.Request, c caller) (string, bool) {
+	if !allowed(w, c, RoleResponder, RoleDPO) {
+		return "", false
+	}
+	id := r.PathValue("request_id")
+	if !accessrequest.ValidRequestID(id) {
+		writeParamError(w, invalid("request_id", ruleRequest))
+		return "", false
+	}
+	return id, true
 }
 
 func decodeRequestEvent(w http.ResponseWriter, r *http.Request) (requestEventBody, bool) {
@@ -251,12 +261,8 @@ func (s *Server) handleListRequests(w http.ResponseWriter, r *http.Request, c ca
 
 // handleGetRequest answers one access request, its subject included.
 func (s *Server) handleGetRequest(w http.ResponseWriter, r *http.Request, c caller) {
-	if !allowed(w, c, RoleResponder, RoleDPO) {
-		return
-	}
-	id := r.PathValue("request_id")
-	if !accessrequest.ValidRequestID(id) {
-		writeParamError(w, invalid("request_id", ruleRequest))
+	id, ok := requestOf(w, r, c)
+	if !ok {
 		return
 	}
 	q, ok := s.loadRequest(w, r, id)
