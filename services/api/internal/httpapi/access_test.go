@@ -145,6 +145,7 @@ func TestRequestLog(t *testing.T) {
 		{"unknown type", `{"type":"lost"}`, "type"},
 		{"received twice", `{"type":"received","channel":"in_person"}`, "type"},
 		{"extension of 3 months", `{"type":"extended","extension_months":3,"reason":"complex","subject_told_at":"2026-03-05T00:00:00Z"}`, "extension_months"},
+		{"identity check without a method", `{"type":"identity_checked","subject_id":"C1234567"}`, "method"},
 		{"answer without hash", `{"type":"answered","format":"pdf","language":"lv","delivery_channel":"mans_balticom"}`, "report_hash"},
 	} {
 		rec := post(s, "/v1/requests/"+ids[0]+"/events", tc.body, bearer(deskToken, "bad"))

@@ -191,7 +191,7 @@ func (s *Server) storeFailed(w http.ResponseWriter, r *http.Request, op string, 
 func (s *Server) handleNotFound(w http.ResponseWriter, r *http.Request) {
 	msg := "no such endpoint"
 	if strings.HasPrefix(r.URL.Path, "/v1/") && r.Method != http.MethodGet && r.Method != http.MethodHead {
-		msg = "no such endpoint; the API answers GET only"
+		msg = "no such endpoint, or not with this method (openapi.yaml lists them)"
 	}
 	writeError(w, http.StatusNotFound, codeNotFound, msg)
 }

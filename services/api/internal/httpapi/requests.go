@@ -131,7 +131,7 @@ func (s *Server) recordRequestEvent(w http.ResponseWriter, r *http.Request, c ca
 	if err := e.Validate(now); err != nil {
 		var ve *accessrequest.ValidationError
 		if errors.As(err, &ve) && len(ve.Fields) > 0 {
-			writeParamError(w, invalid(ve.Fields[0].Field, ve.Fields[0].Rule))
+			writeParamError(w, invalid(bodyMember(ve.Fields[0].Field), ve.Fields[0].Rule))
 			return
 		}
 		writeParamError(w, invalid("body", err.Error()))
@@ -146,6 +146,15 @@ func (s *Server) recordRequestEvent(w http.ResponseWriter, r *http.Request, c ca
 		return
 	}
 	writeJSON(w, status, map[string]string{"request_id": id, "event_id": e.EventID})
+}
+
+// bodyMember is the body's name of a field of accessrequest.Event: the
+// same, but for the identity method, which the body calls method.
+func bodyMember(field string) string {
+	if field == "identity_method" {
+		return "method"
+	}
+	return field
 }
 
 // newRequestID makes an access request id: "AR-", the year, and 12 random

@@ -608,7 +608,8 @@ func (b *builder) restricted() []RestrictedLine {
 // subject how many disclosures an investigation covers, or when its
 // restriction ends, could tip the subject off.
 func (b *builder) withheld() Withheld {
-	w := Withheld{Bases: slices.Sorted(maps.Keys(b.withheldBases)), Identity: []WithheldWindow{}}
+	// Empty lists, never null: a reader need not tell the two apart.
+	w := Withheld{Bases: append([]string{}, slices.Sorted(maps.Keys(b.withheldBases))...), Identity: []WithheldWindow{}}
 	for _, basis := range w.Bases {
 		w.BasesText = append(w.BasesText, fmt.Sprintf(b.l.WithheldBasisF, basis))
 	}
