@@ -202,7 +202,7 @@ func (c *checker) recipient(kind Kind, r *Recipient) {
 		c.fail("recipient", "required for a "+string(kind), "")
 		return
 	}
-	if !validToken(r.ID, MaxIDLen) {
+	if !ValidRecipientID(r.ID) {
 		c.fail("recipient.id", "must be 1-128 characters of letters, digits and _ . : @ / -", "")
 	}
 	if r.Name == "" || len(r.Name) > MaxNameLen {
@@ -299,6 +299,10 @@ func validTraceParent(s string) bool {
 func isHex(b byte) bool {
 	return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F')
 }
+
+// ValidRecipientID reports whether s is a well-formed recipient id: 1-128
+// characters of letters, digits and _ . : @ / -.
+func ValidRecipientID(s string) bool { return validToken(s, MaxIDLen) }
 
 func validToken(s string, max int) bool {
 	if s == "" || len(s) > max {

@@ -10,6 +10,8 @@ var categoryList = []Category{
 			Note: "Retention (ours): needed after the contract ends to prove who concluded it and to pursue or answer claims (§20.2, §7.9)."},
 		Examples:  "name, surname, personal code/ID, date of birth, passport/ID no., signature",
 		Retention: "legitimate_interest_claims",
+		Harm:      "identity fraud: someone may pose as you with your personal code or identity document number",
+		HarmLV:    "identitātes krāpšana: kāds var uzdoties par jums, izmantojot jūsu personas kodu vai personu apliecinoša dokumenta numuru",
 	},
 	{
 		Term: Term{Code: "contact", Name: "Contact details", NameLV: "Personas kontaktinformācija", Cite: "annex 1, cat. 2",
@@ -25,6 +27,8 @@ var categoryList = []Category{
 		Examples:  "resident/non-resident, death status, disability flag",
 		Retention: "contract_term",
 		Special:   true,
+		Harm:      "disclosure of sensitive information about you, such as a disability",
+		HarmLV:    "sensitīvas informācijas par jums, piemēram, invaliditātes, izpaušana",
 	},
 	{
 		Term: Term{Code: "contact_persons", Name: "Contact persons' data", NameLV: "Personas kontaktpersonu dati", Cite: "annex 1, cat. 4",
@@ -87,6 +91,8 @@ var categoryList = []Category{
 				"Communication on other topics (e.g. commercial notices, proof of consent under §7.9) has no stated period and is not covered by this mapping."},
 		Examples:  "inbound/outbound type, number, date, registrar, content, channel, delivery status",
 		Retention: "recordings_6m",
+		Harm:      "exposure of the content of your correspondence with us",
+		HarmLV:    "jūsu sarakstes ar mums satura izpaušana",
 	},
 	{
 		Term: Term{Code: "goods_purchase", Name: "Goods purchase data", NameLV: "Preces pirkuma dati", Cite: "annex 1, cat. 14",
@@ -106,18 +112,24 @@ var categoryList = []Category{
 			Note: "Retention (ours): instalment and leasing contracts and schedules are accounting records (§20.3)."},
 		Examples:  "instalment contract no., decision, payment schedule, leasing contract no.",
 		Retention: "accounting_5y",
+		Harm:      "financial loss or fraud using your instalment or leasing contract",
+		HarmLV:    "finansiāli zaudējumi vai krāpšana, izmantojot jūsu nomaksas vai līzinga līgumu",
 	},
 	{
 		Term: Term{Code: "solvency_check", Name: "Solvency check data", NameLV: "Maksātspējas pārbaudes dati", Cite: "annex 1, cat. 17",
 			Note: "Retention (ours): used before and during the contract (§7.5, §5.2); kept no longer than the contract."},
 		Examples:  "external debt status, credit-risk score, solvency status",
 		Retention: "contract_term",
+		Harm:      "harm to your creditworthiness and reputation",
+		HarmLV:    "kaitējums jūsu kredītspējai un reputācijai",
 	},
 	{
 		Term: Term{Code: "billing", Name: "Billing and settlement data", NameLV: "Norēķinu dati", Cite: "annex 1, cat. 18",
 			Note: "Retention (ours): invoices are the policy's own example for §20.3; the other items (debt collection, overdue days) follow them."},
 		Examples:  "billing account, bank account, invoice no./date/amount/delivery method, payments, payer, debt, debt collection, days and amount overdue",
 		Retention: "accounting_5y",
+		Harm:      "financial loss or payment fraud using your bank account and invoice data",
+		HarmLV:    "finansiāli zaudējumi vai maksājumu krāpšana, izmantojot jūsu bankas konta un rēķinu datus",
 	},
 	{
 		Term: Term{Code: "service_usage", Name: "Service usage data", NameLV: "Pakalpojuma lietošanas dati", Cite: "annex 1, cat. 19",
@@ -126,6 +138,8 @@ var categoryList = []Category{
 				"The statutory retention of retained data (§5.5, §20.3) has no period in the policy and no rule here yet."},
 		Examples:  "retained voice and internet-access data, interactive-TV, Balticom+, Wi-Fi, electricity and sensor usage",
 		Retention: "legitimate_interest_claims",
+		Harm:      "exposure of your habits from your usage records",
+		HarmLV:    "jūsu paradumu atklāšana no pakalpojumu lietošanas datiem",
 	},
 	{
 		Term: Term{Code: "faults", Name: "Fault data", NameLV: "Bojājumu dati", Cite: "annex 1, cat. 20",
@@ -152,6 +166,8 @@ var categoryList = []Category{
 				"Data gathered by cookies follow the cookie lifetimes of cookie part IV, which no rule here models."},
 		Examples:  "IP address, action names, website section, date and time",
 		Retention: "audit_1y",
+		Harm:      "exposure of your browsing on our websites and your IP address",
+		HarmLV:    "jūsu darbību mūsu tīmekļvietnēs un jūsu IP adreses izpaušana",
 	},
 	{
 		Term: Term{Code: "photos", Name: "Photographs", NameLV: "Fotogrāfijas un attēli", Cite: "annex 1, cat. 24",
@@ -179,6 +195,8 @@ var categoryList = []Category{
 			Note: "Retention (ours): credentials serve only the running contract."},
 		Examples:  "user names and passwords given to the customer",
 		Retention: "contract_term",
+		Harm:      "takeover of your accounts: change your passwords",
+		HarmLV:    "jūsu kontu pārņemšana: nomainiet paroles",
 	},
 	{
 		Term: Term{Code: "consents", Name: "Consent records", NameLV: "Piekrišanu informācija", Cite: "annex 1, cat. 28",
@@ -193,6 +211,8 @@ var categoryList = []Category{
 				"Retention (ours): the connection point is part of the running service."},
 		Examples:  "terminal location address, connection point address",
 		Retention: "contract_term",
+		Harm:      "disclosure of where you live or use our services",
+		HarmLV:    "izpaušana, kur jūs dzīvojat vai lietojat mūsu pakalpojumus",
 	},
 	{
 		Term: Term{Code: "network_info", Name: "Network information", NameLV: "Tīkla informācija", Cite: "annex 1, cat. 30",
@@ -208,6 +228,8 @@ var categoryList = []Category{
 				"the statutory retention of retained data has no period in the policy and no rule here yet."},
 		Examples:  "CDRs, fact of IP-address assignment, e-mail data that must be retained",
 		Retention: "legitimate_interest_claims",
+		Harm:      "disclosure of whom you called or wrote to, when and from where",
+		HarmLV:    "izpaušana, kam un kad jūs zvanījāt vai rakstījāt un no kurienes",
 	},
 	{
 		Term: Term{Code: "tv_usage", Name: "TV usage data", NameLV: "TV pakalpojuma lietošanas dati", Cite: "annex 1, cat. 32",

@@ -39,6 +39,14 @@ type Category struct {
 	// dati (sensitīvie)" (only cat. 3). It is the annex's label, not a
 	// classification under GDPR Art. 9.
 	Special bool
+	// Harm is, for a category whose breach points to particular harm, the
+	// harm in English and Latvian, as a notification letter names it;
+	// empty for the others. Regulation 611/2013 Art. 3(2)(a) names financial
+	// information, special categories, location data, internet log files,
+	// web browsing histories, e-mail data and itemised call lists; access
+	// credentials and identity documents are added by us. Which category
+	// carries which is ours.
+	Harm, HarmLV string
 }
 
 // RetentionRule is a retention criterion or period of the policy (§20–§23).

@@ -401,3 +401,20 @@ func TestInferencesAreMarked(t *testing.T) {
 		}
 	}
 }
+
+// TestHarm: a category names its harm in both languages or in neither, and
+// the kinds of data Regulation 611/2013 Art. 3(2)(a) names carry one.
+func TestHarm(t *testing.T) {
+	for _, c := range Categories() {
+		if (c.Harm == "") != (c.HarmLV == "") {
+			t.Errorf("%s: harm %q, in Latvian %q: both or neither", c.Code, c.Harm, c.HarmLV)
+		}
+	}
+	// Financial information, special categories, location data, itemised
+	// call lists and web browsing.
+	for _, code := range []string{"billing", "special", "location", "traffic_data", "website_activity"} {
+		if c, _ := LookupCategory(code); c.Harm == "" {
+			t.Errorf("%s names no harm", code)
+		}
+	}
+}

@@ -228,6 +228,32 @@ SELECT 'AR-2026-DONE0001', '00000000-0000-4000-c000-000000000004', 'refused', to
 			return err
 		}},
 		{"unresolved", func(ctx context.Context) error { _, err := s.Unresolved(ctx); return err }},
+		{"exposure", func(ctx context.Context) error {
+			x, err := s.Exposure(ctx, ExposureQuery{Kind: Recipient, Party: "rcp-7", Now: to})
+			if err == nil && x.Subjects == 0 {
+				err = fmt.Errorf("rcp-7 reaches no subject")
+			}
+			return err
+		}},
+		{"exposure_source", func(ctx context.Context) error {
+			_, err := s.Exposure(ctx, ExposureQuery{Kind: SourceSystem, Party: "crm", Now: to})
+			return err
+		}},
+		{"exposed_subjects", func(ctx context.Context) error {
+			page, err := s.ExposedSubjects(ctx, ExposureQuery{Kind: Recipient, Party: "rcp-7", Now: to}, "", 5)
+			if err == nil && len(page) != 5 {
+				err = fmt.Errorf("rcp-7: a page of %d subjects, want 5", len(page))
+			}
+			return err
+		}},
+		{"exposed_subject", func(ctx context.Context) error {
+			e, ok, err := s.ExposedSubject(ctx, ExposureQuery{Kind: Recipient, Party: "rcp-state-police", Now: to}, many)
+			if err == nil && (!ok || e.Events != 40) {
+				err = fmt.Errorf("%s at the police: %+v, want its 40 events, through its numbers", many, e)
+			}
+			return err
+		}},
+		{"flows", func(ctx context.Context) error { _, err := s.Flows(ctx); return err }},
 	}
 	type answer struct {
 		Name string     `json:"name"`
@@ -248,7 +274,7 @@ SELECT 'AR-2026-DONE0001', '00000000-0000-4000-c000-000000000004', 'refused', to
 		// A lookup sends two queries: the subject's links, then its events.
 		want := 2
 		switch c.name {
-		case "migrations", "unresolved", "holders", "request_events", "open_requests":
+		case "migrations", "unresolved", "holders", "request_events", "open_requests", "exposure", "exposure_source", "exposed_subject", "flows":
 			want = 1
 		}
 		for i, sent := range sentQueries(t, s, id, want) {

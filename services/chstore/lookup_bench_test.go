@@ -43,7 +43,12 @@ const (
 	// benchIdentified events are stored under phone numbers that
 	// testdata/bench/identities.sql links to every subject.
 	benchIdentified = 2_000_000
-	variantsEnv     = "LINEAGE_BENCH_VARIANTS"
+	// benchBreach events are transfers of benchBreachSubjects subjects to
+	// benchBreachRecipient (testdata/bench/breach.sql).
+	benchBreach          = 300_000
+	benchBreachSubjects  = 100_000
+	benchBreachRecipient = "rcp-breach"
+	variantsEnv          = "LINEAGE_BENCH_VARIANTS"
 )
 
 //go:embed testdata/bench/events.sql
@@ -51,6 +56,12 @@ var benchEventsSQL string
 
 //go:embed testdata/bench/identities.sql
 var benchIdentitiesSQL string
+
+//go:embed testdata/bench/breach.sql
+var benchBreachSQL string
+
+// benchRowsWanted is how many rows the generators store.
+const benchRowsWanted = benchEvents + benchIdentified + benchBreach
 
 // BenchmarkRecipientsLookup times Recipients for random subjects, one at a
 // time, and reports the latency percentiles the query API is held to
@@ -167,12 +178,12 @@ func benchStore(b *testing.B, database string, edit func(ddl string) string, mer
 	if err := migrate(); err != nil {
 		b.Fatalf("Migrate %s: %v", database, err)
 	}
-	if n := benchRows(b, s); n == benchEvents+benchIdentified {
+	if n := benchRows(b, s); n == benchRowsWanted {
 		return s
 	} else if n != 0 {
 		// A run interrupted while generating, or data of an older version
 		// of the generators: start again.
-		b.Logf("%s.lineage_events holds %d rows, not %d: rebuilding", database, n, benchEvents+benchIdentified)
+		b.Logf("%s.lineage_events holds %d rows, not %d: rebuilding", database, n, benchRowsWanted)
 		if err := s.conn.Exec(ctx, "DROP DATABASE "+database); err != nil {
 			b.Fatalf("drop %s: %v", database, err)
 		}
@@ -181,7 +192,7 @@ func benchStore(b *testing.B, database string, edit func(ddl string) string, mer
 		}
 	}
 	start := time.Now()
-	for _, stmt := range append([]string{benchEventsSQL}, splitStatements(benchIdentitiesSQL)...) {
+	for _, stmt := range append([]string{benchEventsSQL, benchBreachSQL}, splitStatements(benchIdentitiesSQL)...) {
 		if err := s.conn.Exec(ctx, stmt); err != nil {
 			b.Fatalf("generate events in %s: %v", database, err)
 		}
@@ -189,7 +200,7 @@ func benchStore(b *testing.B, database string, edit func(ddl string) string, mer
 	b.Logf("generated %d events in %s in %v (%d parts)", benchRows(b, s), database, time.Since(start).Round(time.Second), benchParts(b, s))
 	if merge {
 		start = time.Now()
-		for _, table := range []string{EventsTable, LinksTable, "identity_links_by_identifier"} {
+		for _, table := range []string{EventsTable, "lineage_disclosures", LinksTable, "identity_links_by_identifier"} {
 			if err := s.conn.Exec(ctx, "OPTIMIZE TABLE "+table+" FINAL"); err != nil {
 				b.Fatalf("merge %s in %s: %v", table, database, err)
 			}

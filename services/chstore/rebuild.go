@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"strings"
 )
 
 // Tables of a rebuild. EventsTable is the one every answer comes from.
@@ -16,21 +17,29 @@ const (
 //go:embed queries/rebuild.sql
 var rebuildSQL string
 
-// rebuildSteps are the statements of queries/rebuild.sql: two to prepare,
-// two to swap.
-var rebuildSteps = splitStatements(rebuildSQL)
+// The statements of queries/rebuild.sql before its swap line prepare, the
+// rest swap.
+var prepareSteps, swapSteps = func() ([]string, []string) {
+	prepare, swap, ok := strings.Cut(rebuildSQL, "\n-- swap\n")
+	if !ok {
+		panic("queries/rebuild.sql has no swap line")
+	}
+	return splitStatements(prepare), splitStatements(swap)
+}()
 
 // PrepareRebuild creates RebuildTable empty, with the structure and engine of
-// the events table, dropping what a failed rebuild left. Fill it with
+// the events table, and the rebuilt copy of the disclosures table that
+// inserts into it fill, dropping what a failed rebuild left. Fill it with
 // InsertInto, then SwapRebuild.
 func (s *Store) PrepareRebuild(ctx context.Context) error {
-	return s.rebuildStep(ctx, rebuildSteps[:2])
+	return s.rebuildStep(ctx, prepareSteps)
 }
 
-// SwapRebuild makes the rebuilt table the events table in one RENAME; the
-// old one becomes PreviousTable (replacing an older one).
+// SwapRebuild makes the rebuilt tables the events and disclosures tables in
+// one RENAME; the old ones become PreviousTable and its disclosures
+// counterpart (replacing older ones).
 func (s *Store) SwapRebuild(ctx context.Context) error {
-	return s.rebuildStep(ctx, rebuildSteps[2:])
+	return s.rebuildStep(ctx, swapSteps)
 }
 
 func (s *Store) rebuildStep(ctx context.Context, stmts []string) error {

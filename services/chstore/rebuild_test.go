@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/pkg/lineage/lineagetest"
 )
 
@@ -35,6 +36,16 @@ func TestRebuildSwap(t *testing.T) {
 	if got := countEvents(t, s, PreviousTable); got != before {
 		t.Fatalf("the previous table holds %d events, want %d", got, before)
 	}
+	// The disclosures table follows: rebuilt from the replayed rows, and fed
+	// by inserts into the new events table.
+	if got, want := countEvents(t, s, "lineage_disclosures"), disclosures(live[:len(live)/2]); got != want {
+		t.Fatalf("after the swap the disclosures table holds %d events, want the %d rebuilt", got, want)
+	}
+	later := lineagetest.Events(32, 10, 4)
+	insert(t, s, 1000, later...)
+	if got, want := countEvents(t, s, "lineage_disclosures"), disclosures(live[:len(live)/2])+disclosures(later); got != want {
+		t.Fatalf("after inserts into the swapped table the disclosures table holds %d events, want %d", got, want)
+	}
 	// A second rebuild starts from scratch and replaces the previous table.
 	if err := s.PrepareRebuild(ctx); err != nil {
 		t.Fatal(err)
@@ -48,6 +59,17 @@ func TestRebuildSwap(t *testing.T) {
 	if err := s.InsertInto(ctx, "lineage_events; DROP TABLE x", rebuilt); err == nil {
 		t.Fatal("a table name that is not one must be refused")
 	}
+}
+
+// disclosures counts the events that name a recipient.
+func disclosures(events []lineage.Event) uint64 {
+	var n uint64
+	for _, e := range events {
+		if e.Kind.HasRecipient() {
+			n++
+		}
+	}
+	return n
 }
 
 func countEvents(t *testing.T, s *Store, table string) uint64 {

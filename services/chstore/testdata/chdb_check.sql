@@ -845,3 +845,496 @@ WHERE holders != 1
 GROUP BY id_kind
 ORDER BY id_kind;
 
+-- exposure
+-- How far a breach reaches: over the party's events in the window
+-- (exposed.sql, which Go puts in the FROM), one row per data category with
+-- the customers it covers, and one row with the empty category for the
+-- whole (arrayPushFront gives every event that row), which alone counts
+-- events: counting them per category too cost as much again. Copies of an
+-- event count once (uniqExact of ids). Events under an identifier that no
+-- one or several held at the time are counted, with their identifiers, and
+-- are in no customer's count. Restricted: events whose restriction has not
+-- lapsed at @now_us, which the letters must not reveal. The name is a
+-- recipient's on its latest event (meaningless for a source system).
+SELECT
+    category,
+    uniqExactIf(holder, holder != '') AS subjects,
+    uniqExactIf(event_id, category = '') AS events,
+    uniqExactIf(event_id, category = '' AND resolution = 'unresolved') AS unresolved_events,
+    uniqExactIf(event_id, category = '' AND resolution = 'contested') AS contested_events,
+    uniqExactIf(subject_id, category = '' AND holder = '') AS unresolved_identifiers,
+    uniqExactIf(event_id, category = '' AND restriction_review_us > 1767225600000000) AS restricted_events,
+    min(occurred_us) AS first_us,
+    max(occurred_us) AS last_us,
+    argMax(recipient_name, (occurred_us, event_id)) AS latest_name
+FROM
+(
+-- The events of one party in a window, each with the customer it concerns:
+-- the inner query of exposure.sql and exposed_subjects.sql, which Go wraps
+-- (chstore/exposure.go). The scope marker is the party's rows: a recipient's in
+-- lineage_disclosures, ordered by recipient, or a source system's in
+-- lineage_events, which a window bounds to its yearly partitions.
+--
+-- An event stored under a customer id is that customer's. One stored under
+-- an identifier ("kind:hmac", subject_id >= 'a') is resolved through the
+-- identity links as they stand (latest statement, retracted left out) to
+-- the holders whose link covers its time, as unresolved.sql does: exactly
+-- one holder resolves it, none leaves it unresolved, several contested.
+-- Neither of the last two is anyone's: a subject lookup leaves them out
+-- too, and the exposure counts them apart. Only the identifiers this party
+-- has events under are joined.
+SELECT
+    if(subject_id < 'a', subject_id, if(length(holders) = 1, holders[1], '')) AS holder,
+    multiIf(subject_id < 'a', 'customer', length(holders) = 1, 'resolved', length(holders) = 0, 'unresolved', 'contested') AS resolution,
+    subject_id,
+    event_id,
+    occurred_us,
+    recipient_name,
+    data_categories,
+    restriction_review_us
+FROM
+(
+    SELECT
+        subject_id,
+        event_id,
+        occurred_us,
+        recipient_name,
+        data_categories,
+        restriction_review_us,
+        arrayReduce('groupUniqArray', arrayFilter((h, f, t) -> occurred_us >= f AND occurred_us < t, holder_ids, froms, tos)) AS holders
+    FROM
+    (
+        SELECT subject_id, event_id, occurred_us, recipient_name, data_categories, restriction_review_us
+        FROM lineage_disclosures WHERE recipient_id = 'rcp-7'
+          AND occurred_us >= 0 AND occurred_us < 9223372036854775807
+          /*after*/
+    ) AS events
+    ANY LEFT JOIN
+    (
+        SELECT
+            concat(id_kind, ':', id_hmac) AS subject_id,
+            groupArray(holder) AS holder_ids,
+            groupArray(valid_from_us) AS froms,
+            groupArray(valid_to_us) AS tos
+        FROM
+        (
+            SELECT
+                subject_id AS holder,
+                id_kind,
+                id_hmac,
+                valid_from_us,
+                argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
+                argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
+            FROM identity_links_by_identifier
+            WHERE (id_kind, id_hmac) IN
+            (
+                SELECT splitByChar(':', subject_id)[1], splitByChar(':', subject_id)[2]
+                FROM lineage_disclosures WHERE recipient_id = 'rcp-7'
+                  AND subject_id >= 'a' AND occurred_us >= 0 AND occurred_us < 9223372036854775807
+            )
+            GROUP BY subject_id, id_kind, id_hmac, valid_from_us
+        )
+        WHERE is_retracted = 0
+        GROUP BY id_kind, id_hmac
+    ) AS links USING subject_id
+)
+
+)
+ARRAY JOIN arrayPushFront(data_categories, '') AS category
+GROUP BY category
+ORDER BY category;
+
+-- exposure_source
+-- How far a breach reaches: over the party's events in the window
+-- (exposed.sql, which Go puts in the FROM), one row per data category with
+-- the customers it covers, and one row with the empty category for the
+-- whole (arrayPushFront gives every event that row), which alone counts
+-- events: counting them per category too cost as much again. Copies of an
+-- event count once (uniqExact of ids). Events under an identifier that no
+-- one or several held at the time are counted, with their identifiers, and
+-- are in no customer's count. Restricted: events whose restriction has not
+-- lapsed at @now_us, which the letters must not reveal. The name is a
+-- recipient's on its latest event (meaningless for a source system).
+SELECT
+    category,
+    uniqExactIf(holder, holder != '') AS subjects,
+    uniqExactIf(event_id, category = '') AS events,
+    uniqExactIf(event_id, category = '' AND resolution = 'unresolved') AS unresolved_events,
+    uniqExactIf(event_id, category = '' AND resolution = 'contested') AS contested_events,
+    uniqExactIf(subject_id, category = '' AND holder = '') AS unresolved_identifiers,
+    uniqExactIf(event_id, category = '' AND restriction_review_us > 1767225600000000) AS restricted_events,
+    min(occurred_us) AS first_us,
+    max(occurred_us) AS last_us,
+    argMax(recipient_name, (occurred_us, event_id)) AS latest_name
+FROM
+(
+-- The events of one party in a window, each with the customer it concerns:
+-- the inner query of exposure.sql and exposed_subjects.sql, which Go wraps
+-- (chstore/exposure.go). The scope marker is the party's rows: a recipient's in
+-- lineage_disclosures, ordered by recipient, or a source system's in
+-- lineage_events, which a window bounds to its yearly partitions.
+--
+-- An event stored under a customer id is that customer's. One stored under
+-- an identifier ("kind:hmac", subject_id >= 'a') is resolved through the
+-- identity links as they stand (latest statement, retracted left out) to
+-- the holders whose link covers its time, as unresolved.sql does: exactly
+-- one holder resolves it, none leaves it unresolved, several contested.
+-- Neither of the last two is anyone's: a subject lookup leaves them out
+-- too, and the exposure counts them apart. Only the identifiers this party
+-- has events under are joined.
+SELECT
+    if(subject_id < 'a', subject_id, if(length(holders) = 1, holders[1], '')) AS holder,
+    multiIf(subject_id < 'a', 'customer', length(holders) = 1, 'resolved', length(holders) = 0, 'unresolved', 'contested') AS resolution,
+    subject_id,
+    event_id,
+    occurred_us,
+    recipient_name,
+    data_categories,
+    restriction_review_us
+FROM
+(
+    SELECT
+        subject_id,
+        event_id,
+        occurred_us,
+        recipient_name,
+        data_categories,
+        restriction_review_us,
+        arrayReduce('groupUniqArray', arrayFilter((h, f, t) -> occurred_us >= f AND occurred_us < t, holder_ids, froms, tos)) AS holders
+    FROM
+    (
+        SELECT subject_id, event_id, occurred_us, recipient_name, data_categories, restriction_review_us
+        FROM lineage_events WHERE source_system = 'crm'
+          AND occurred_us >= 0 AND occurred_us < 9223372036854775807
+          /*after*/
+    ) AS events
+    ANY LEFT JOIN
+    (
+        SELECT
+            concat(id_kind, ':', id_hmac) AS subject_id,
+            groupArray(holder) AS holder_ids,
+            groupArray(valid_from_us) AS froms,
+            groupArray(valid_to_us) AS tos
+        FROM
+        (
+            SELECT
+                subject_id AS holder,
+                id_kind,
+                id_hmac,
+                valid_from_us,
+                argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
+                argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
+            FROM identity_links_by_identifier
+            WHERE (id_kind, id_hmac) IN
+            (
+                SELECT splitByChar(':', subject_id)[1], splitByChar(':', subject_id)[2]
+                FROM lineage_events WHERE source_system = 'crm'
+                  AND subject_id >= 'a' AND occurred_us >= 0 AND occurred_us < 9223372036854775807
+            )
+            GROUP BY subject_id, id_kind, id_hmac, valid_from_us
+        )
+        WHERE is_retracted = 0
+        GROUP BY id_kind, id_hmac
+    ) AS links USING subject_id
+)
+
+)
+ARRAY JOIN arrayPushFront(data_categories, '') AS category
+GROUP BY category
+ORDER BY category;
+
+-- exposed_subjects
+-- The customers of one page of an exposure, by customer id after @after:
+-- their ids only, since the aggregates of exposed_subjects.sql over every
+-- customer of a large exposure cost several times this (exposed.sql, which
+-- Go puts in the FROM). ClickHouse 18.16 prunes the inner query's columns
+-- to those the outer one reads, and then fails on the ones the join's
+-- lambda needs, hence min(occurred_us).
+SELECT holder, min(occurred_us) AS first_us
+FROM
+(
+-- The events of one party in a window, each with the customer it concerns:
+-- the inner query of exposure.sql and exposed_subjects.sql, which Go wraps
+-- (chstore/exposure.go). The scope marker is the party's rows: a recipient's in
+-- lineage_disclosures, ordered by recipient, or a source system's in
+-- lineage_events, which a window bounds to its yearly partitions.
+--
+-- An event stored under a customer id is that customer's. One stored under
+-- an identifier ("kind:hmac", subject_id >= 'a') is resolved through the
+-- identity links as they stand (latest statement, retracted left out) to
+-- the holders whose link covers its time, as unresolved.sql does: exactly
+-- one holder resolves it, none leaves it unresolved, several contested.
+-- Neither of the last two is anyone's: a subject lookup leaves them out
+-- too, and the exposure counts them apart. Only the identifiers this party
+-- has events under are joined.
+SELECT
+    if(subject_id < 'a', subject_id, if(length(holders) = 1, holders[1], '')) AS holder,
+    multiIf(subject_id < 'a', 'customer', length(holders) = 1, 'resolved', length(holders) = 0, 'unresolved', 'contested') AS resolution,
+    subject_id,
+    event_id,
+    occurred_us,
+    recipient_name,
+    data_categories,
+    restriction_review_us
+FROM
+(
+    SELECT
+        subject_id,
+        event_id,
+        occurred_us,
+        recipient_name,
+        data_categories,
+        restriction_review_us,
+        arrayReduce('groupUniqArray', arrayFilter((h, f, t) -> occurred_us >= f AND occurred_us < t, holder_ids, froms, tos)) AS holders
+    FROM
+    (
+        SELECT subject_id, event_id, occurred_us, recipient_name, data_categories, restriction_review_us
+        FROM lineage_disclosures WHERE recipient_id = 'rcp-7'
+          AND occurred_us >= 0 AND occurred_us < 9223372036854775807
+          AND (subject_id > '' OR subject_id >= 'a')
+    ) AS events
+    ANY LEFT JOIN
+    (
+        SELECT
+            concat(id_kind, ':', id_hmac) AS subject_id,
+            groupArray(holder) AS holder_ids,
+            groupArray(valid_from_us) AS froms,
+            groupArray(valid_to_us) AS tos
+        FROM
+        (
+            SELECT
+                subject_id AS holder,
+                id_kind,
+                id_hmac,
+                valid_from_us,
+                argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
+                argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
+            FROM identity_links_by_identifier
+            WHERE (id_kind, id_hmac) IN
+            (
+                SELECT splitByChar(':', subject_id)[1], splitByChar(':', subject_id)[2]
+                FROM lineage_disclosures WHERE recipient_id = 'rcp-7'
+                  AND subject_id >= 'a' AND occurred_us >= 0 AND occurred_us < 9223372036854775807
+            )
+            GROUP BY subject_id, id_kind, id_hmac, valid_from_us
+        )
+        WHERE is_retracted = 0
+        GROUP BY id_kind, id_hmac
+    ) AS links USING subject_id
+)
+
+)
+WHERE holder != '' AND holder > ''
+GROUP BY holder
+ORDER BY holder
+LIMIT 5;
+
+-- exposed_subjects_2
+-- The lines of the customers a breach reaches: those of a page
+-- (exposed_page.sql), or one customer's (exposed.sql, which Go puts in the
+-- FROM; Go puts the customers in place of the holder marker and in the
+-- inner query too, where the key can use them). Per customer: the first and
+-- last event, every category, the events (copies once), and what a letter
+-- may say now: the categories of events not restricted at @now_us, and the
+-- latest review date of those that are; a recipient's name on the
+-- customer's latest event (meaningless for a source system).
+SELECT
+    holder,
+    min(occurred_us) AS first_us,
+    max(occurred_us) AS last_us,
+    arraySort(groupUniqArrayArray(data_categories)) AS categories,
+    uniqExact(event_id) AS events,
+    arraySort(groupUniqArrayArrayIf(data_categories, restriction_review_us <= 1767225600000000)) AS notifiable,
+    maxIf(restriction_review_us, restriction_review_us > 1767225600000000) AS review_us,
+    argMax(recipient_name, (occurred_us, event_id)) AS latest_name
+FROM
+(
+-- The events of one party in a window, each with the customer it concerns:
+-- the inner query of exposure.sql and exposed_subjects.sql, which Go wraps
+-- (chstore/exposure.go). The scope marker is the party's rows: a recipient's in
+-- lineage_disclosures, ordered by recipient, or a source system's in
+-- lineage_events, which a window bounds to its yearly partitions.
+--
+-- An event stored under a customer id is that customer's. One stored under
+-- an identifier ("kind:hmac", subject_id >= 'a') is resolved through the
+-- identity links as they stand (latest statement, retracted left out) to
+-- the holders whose link covers its time, as unresolved.sql does: exactly
+-- one holder resolves it, none leaves it unresolved, several contested.
+-- Neither of the last two is anyone's: a subject lookup leaves them out
+-- too, and the exposure counts them apart. Only the identifiers this party
+-- has events under are joined.
+SELECT
+    if(subject_id < 'a', subject_id, if(length(holders) = 1, holders[1], '')) AS holder,
+    multiIf(subject_id < 'a', 'customer', length(holders) = 1, 'resolved', length(holders) = 0, 'unresolved', 'contested') AS resolution,
+    subject_id,
+    event_id,
+    occurred_us,
+    recipient_name,
+    data_categories,
+    restriction_review_us
+FROM
+(
+    SELECT
+        subject_id,
+        event_id,
+        occurred_us,
+        recipient_name,
+        data_categories,
+        restriction_review_us,
+        arrayReduce('groupUniqArray', arrayFilter((h, f, t) -> occurred_us >= f AND occurred_us < t, holder_ids, froms, tos)) AS holders
+    FROM
+    (
+        SELECT subject_id, event_id, occurred_us, recipient_name, data_categories, restriction_review_us
+        FROM lineage_disclosures WHERE recipient_id = 'rcp-7'
+          AND occurred_us >= 0 AND occurred_us < 9223372036854775807
+          AND (subject_id IN ('C00000027', 'C00000213', 'C00000262', 'C00000497', 'C00000579') OR subject_id >= 'a')
+    ) AS events
+    ANY LEFT JOIN
+    (
+        SELECT
+            concat(id_kind, ':', id_hmac) AS subject_id,
+            groupArray(holder) AS holder_ids,
+            groupArray(valid_from_us) AS froms,
+            groupArray(valid_to_us) AS tos
+        FROM
+        (
+            SELECT
+                subject_id AS holder,
+                id_kind,
+                id_hmac,
+                valid_from_us,
+                argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
+                argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
+            FROM identity_links_by_identifier
+            WHERE (id_kind, id_hmac) IN
+            (
+                SELECT splitByChar(':', subject_id)[1], splitByChar(':', subject_id)[2]
+                FROM lineage_disclosures WHERE recipient_id = 'rcp-7'
+                  AND subject_id >= 'a' AND occurred_us >= 0 AND occurred_us < 9223372036854775807
+            )
+            GROUP BY subject_id, id_kind, id_hmac, valid_from_us
+        )
+        WHERE is_retracted = 0
+        GROUP BY id_kind, id_hmac
+    ) AS links USING subject_id
+)
+
+)
+WHERE holder != '' AND holder IN ('C00000027', 'C00000213', 'C00000262', 'C00000497', 'C00000579')
+GROUP BY holder
+ORDER BY holder;
+
+-- exposed_subject
+-- The lines of the customers a breach reaches: those of a page
+-- (exposed_page.sql), or one customer's (exposed.sql, which Go puts in the
+-- FROM; Go puts the customers in place of the holder marker and in the
+-- inner query too, where the key can use them). Per customer: the first and
+-- last event, every category, the events (copies once), and what a letter
+-- may say now: the categories of events not restricted at @now_us, and the
+-- latest review date of those that are; a recipient's name on the
+-- customer's latest event (meaningless for a source system).
+SELECT
+    holder,
+    min(occurred_us) AS first_us,
+    max(occurred_us) AS last_us,
+    arraySort(groupUniqArrayArray(data_categories)) AS categories,
+    uniqExact(event_id) AS events,
+    arraySort(groupUniqArrayArrayIf(data_categories, restriction_review_us <= 1767225600000000)) AS notifiable,
+    maxIf(restriction_review_us, restriction_review_us > 1767225600000000) AS review_us,
+    argMax(recipient_name, (occurred_us, event_id)) AS latest_name
+FROM
+(
+-- The events of one party in a window, each with the customer it concerns:
+-- the inner query of exposure.sql and exposed_subjects.sql, which Go wraps
+-- (chstore/exposure.go). The scope marker is the party's rows: a recipient's in
+-- lineage_disclosures, ordered by recipient, or a source system's in
+-- lineage_events, which a window bounds to its yearly partitions.
+--
+-- An event stored under a customer id is that customer's. One stored under
+-- an identifier ("kind:hmac", subject_id >= 'a') is resolved through the
+-- identity links as they stand (latest statement, retracted left out) to
+-- the holders whose link covers its time, as unresolved.sql does: exactly
+-- one holder resolves it, none leaves it unresolved, several contested.
+-- Neither of the last two is anyone's: a subject lookup leaves them out
+-- too, and the exposure counts them apart. Only the identifiers this party
+-- has events under are joined.
+SELECT
+    if(subject_id < 'a', subject_id, if(length(holders) = 1, holders[1], '')) AS holder,
+    multiIf(subject_id < 'a', 'customer', length(holders) = 1, 'resolved', length(holders) = 0, 'unresolved', 'contested') AS resolution,
+    subject_id,
+    event_id,
+    occurred_us,
+    recipient_name,
+    data_categories,
+    restriction_review_us
+FROM
+(
+    SELECT
+        subject_id,
+        event_id,
+        occurred_us,
+        recipient_name,
+        data_categories,
+        restriction_review_us,
+        arrayReduce('groupUniqArray', arrayFilter((h, f, t) -> occurred_us >= f AND occurred_us < t, holder_ids, froms, tos)) AS holders
+    FROM
+    (
+        SELECT subject_id, event_id, occurred_us, recipient_name, data_categories, restriction_review_us
+        FROM lineage_disclosures WHERE recipient_id = 'rcp-state-police'
+          AND occurred_us >= 0 AND occurred_us < 9223372036854775807
+          AND (subject_id = 'C09999999' OR subject_id >= 'a')
+    ) AS events
+    ANY LEFT JOIN
+    (
+        SELECT
+            concat(id_kind, ':', id_hmac) AS subject_id,
+            groupArray(holder) AS holder_ids,
+            groupArray(valid_from_us) AS froms,
+            groupArray(valid_to_us) AS tos
+        FROM
+        (
+            SELECT
+                subject_id AS holder,
+                id_kind,
+                id_hmac,
+                valid_from_us,
+                argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
+                argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
+            FROM identity_links_by_identifier
+            WHERE (id_kind, id_hmac) IN
+            (
+                SELECT splitByChar(':', subject_id)[1], splitByChar(':', subject_id)[2]
+                FROM lineage_disclosures WHERE recipient_id = 'rcp-state-police'
+                  AND subject_id >= 'a' AND occurred_us >= 0 AND occurred_us < 9223372036854775807
+            )
+            GROUP BY subject_id, id_kind, id_hmac, valid_from_us
+        )
+        WHERE is_retracted = 0
+        GROUP BY id_kind, id_hmac
+    ) AS links USING subject_id
+)
+
+)
+WHERE holder != '' AND holder = 'C09999999'
+GROUP BY holder
+ORDER BY holder;
+
+-- flows
+-- Every flow the events show, for the comparison with the declared record
+-- of processing (GDPR Art. 30): one row per source system, purpose, legal
+-- basis, recipient (empty for accesses), recipient category, country and
+-- transfer mechanism, with its events and its first and last time.
+-- Restricted events count: the DPO asks. It reads the whole table (about
+-- 2 s for 12,000,000 rows on the bench box), so the API keeps the answer for
+-- a while. Events are counted with uniq: exact up to 65,536 distinct ids per
+-- flow, within about 1 % beyond, and copies of a retried event count once.
+SELECT
+    source_system, purpose, legal_basis, recipient_id, recipient_category,
+    recipient_country, transfer_mechanism,
+    uniq(event_id) AS events,
+    min(occurred_us) AS first_us,
+    max(occurred_us) AS last_us
+FROM lineage_events
+GROUP BY source_system, purpose, legal_basis, recipient_id, recipient_category, recipient_country, transfer_mechanism
+ORDER BY source_system, purpose, legal_basis, recipient_id, recipient_category, recipient_country, transfer_mechanism;
+

@@ -7,6 +7,7 @@
 package audit
 
 import (
+	"cmp"
 	"time"
 
 	"github.com/balticom/lineage/pkg/lineage"
@@ -16,14 +17,24 @@ import (
 // before the lookup runs, so all it can say is that the lookup was asked for.
 const OutcomeRequested = "requested"
 
-// Key is the Kafka key of the record: the subject id, or for a search the
-// identifier's key.
+// Key is the Kafka key of the record: the subject id, for a search the
+// identifier's key, for a question about a party "kind:party".
 func (r Record) Key() string {
-	if r.SubjectID == "" && r.Identifier != nil {
+	switch {
+	case r.SubjectID != "":
+		return r.SubjectID
+	case r.Identifier != nil:
 		return r.Identifier.Key()
+	case r.Party != "":
+		return r.PartyKind + ":" + r.Party
 	}
-	return r.SubjectID
+	return ""
 }
+
+// NamesSubject reports whether the record is of a lookup of one subject
+// (by customer id or identifier), which is also recorded as a consultation
+// of the subject's data.
+func (r Record) NamesSubject() bool { return r.SubjectID != "" || r.Identifier != nil }
 
 // Record is one lookup of one data subject. A Record is a plain value, safe
 // to share once built.
@@ -44,6 +55,15 @@ type Record struct {
 	// Identifier is, for a search by what a person presented, the keyed
 	// hash searched for (never the value); SubjectID is then empty.
 	Identifier *lineage.Identifier `json:"identifier,omitempty"`
+	// PartyKind (recipient, source_system) and Party name the party asked
+	// about by the DPO after a breach: the list of subjects a recipient or
+	// source system holds data of. With no SubjectID the record is of the
+	// list, whose subjects are not recorded one by one.
+	PartyKind string `json:"party_kind,omitempty"`
+	Party     string `json:"party,omitempty"`
+	// Reason is why the DPO looked the subject up when no access request
+	// was named (default ReasonOversight).
+	Reason string `json:"reason,omitempty"`
 	// From and To are the time window asked for, nil when not given.
 	From *time.Time `json:"from"`
 	To   *time.Time `json:"to"`
@@ -85,6 +105,9 @@ const (
 	// looking a subject up in oversight (GDPR Art. 39(1)(b)).
 	AttrLookupReason = "lookup_reason"
 	ReasonOversight  = "dpo_oversight"
+	// ReasonBreachNotification: the DPO wrote the subject's letter after a
+	// breach (GDPR Art. 34).
+	ReasonBreachNotification = "breach_notification"
 )
 
 // Consultation returns the lineage event that records the lookup r: an
@@ -99,7 +122,7 @@ func (r Record) Consultation(id string) lineage.Event {
 	if r.AccessRequest != "" {
 		attrs[AttrAccessRequest] = r.AccessRequest
 	} else {
-		attrs[AttrLookupReason] = ReasonOversight
+		attrs[AttrLookupReason] = cmp.Or(r.Reason, ReasonOversight)
 	}
 	return lineage.Event{
 		ID:           id,

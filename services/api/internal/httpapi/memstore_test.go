@@ -10,6 +10,7 @@ import (
 
 	"github.com/balticom/lineage/pkg/accessrequest"
 	"github.com/balticom/lineage/pkg/lineage"
+	"github.com/balticom/lineage/pkg/register"
 	"github.com/balticom/lineage/services/chstore"
 )
 
@@ -170,3 +171,19 @@ func (m *memStore) RecordRequest(ctx context.Context, e accessrequest.Event) err
 	m.requestLog = append(m.requestLog, e)
 	return nil
 }
+
+// The breach and register questions are answered by the real store in
+// exposure_test.go and register_test.go; the in-memory store has none.
+func (m *memStore) Exposure(context.Context, chstore.ExposureQuery) (chstore.Exposure, error) {
+	return chstore.Exposure{}, m.err
+}
+
+func (m *memStore) ExposedSubjects(context.Context, chstore.ExposureQuery, string, int) ([]chstore.ExposedSubject, error) {
+	return nil, m.err
+}
+
+func (m *memStore) ExposedSubject(context.Context, chstore.ExposureQuery, string) (chstore.ExposedSubject, bool, error) {
+	return chstore.ExposedSubject{}, false, m.err
+}
+
+func (m *memStore) Flows(context.Context) ([]register.Flow, error) { return nil, m.err }

@@ -62,6 +62,15 @@ func TestOpenAPIDocumentsEveryField(t *testing.T) {
 			path: []string{"paths", "/v1/subjects/search", "post", "requestBody", "content", "application/json", "schema"},
 			v:    searchRequest{}, input: true,
 		},
+		{path: schema("ExposureResponse"), v: exposureResponse{}},
+		{path: schema("ExposureResponse", "properties", "party"), v: partyView{}},
+		{path: schema("Exposure"), v: exposureView{}},
+		{path: schema("CategoryExposure"), v: categoryExposureView{}},
+		{path: schema("ExposedSubject"), v: exposedSubjectView{}},
+		{path: schema("LetterBody"), v: letterBody{}, input: true},
+		{path: schema("Differences"), v: differencesResponse{}},
+		{path: schema("Differences", "properties", "unused", "items"), v: unusedView{}},
+		{path: schema("UndeclaredFlow"), v: undeclaredView{}},
 		// Build sets computed_at and content_sha256; a Report made
 		// otherwise may lack them.
 		{path: schema("Report"), v: report.Report{}, alwaysSet: []string{"computed_at", "content_sha256"}},
@@ -184,7 +193,8 @@ func TestOpenAPIDocumentsEveryParameter(t *testing.T) {
 	doc := readOpenAPI(t)
 	for route, allowed := range map[string][]string{
 		routeRecipients: recipientsParams, routeEvents: eventsParams, routeReport: reportParams,
-		routeListRequests: nil, routeUnresolved: nil,
+		routeListRequests: nil, routeUnresolved: nil, routeDifferences: nil,
+		routeRecipientSubjects: exposureParams, routeSourceSubjects: exposureParams, routeRegister: registerParams,
 	} {
 		method, path, _ := strings.Cut(route, " ")
 		_, params, _ := doc.find("paths", path, strings.ToLower(method), "parameters")

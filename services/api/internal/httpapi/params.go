@@ -94,41 +94,13 @@ func parseLookup(subjectID, rawQuery string, allowed []string) (lookup, error) {
 	if !lineage.ValidSubjectID(subjectID) {
 		return lookup{}, invalid("subject_id", ruleSubjectID)
 	}
-	values, err := url.ParseQuery(rawQuery)
+	values, err := queryValues(rawQuery, allowed)
 	if err != nil {
-		return lookup{}, invalid("query", ruleQuery)
+		return lookup{}, err
 	}
-	names := make([]string, 0, len(values))
-	for name := range values {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
-		if !slices.Contains(allowed, name) {
-			return lookup{}, &ParamError{
-				Code:  codeUnknownParameter,
-				Field: truncate(name, maxEchoedName),
-				Rule:  "is not a parameter of this endpoint; allowed: " + strings.Join(allowed, ", "),
-			}
-		}
-		if len(values[name]) > 1 {
-			return lookup{}, invalid(name, ruleOnce)
-		}
-	}
-
 	l := lookup{SubjectID: subjectID, Limit: DefaultLimit}
-	if v, ok := values["from"]; ok {
-		if l.From, ok = parseTime(v[0]); !ok {
-			return lookup{}, invalid("from", ruleTime)
-		}
-	}
-	if v, ok := values["to"]; ok {
-		if l.To, ok = parseTime(v[0]); !ok {
-			return lookup{}, invalid("to", ruleTime)
-		}
-	}
-	if !l.From.IsZero() && !l.To.IsZero() && !l.From.Before(l.To) {
-		return lookup{}, invalid("from", ruleWindow)
+	if l.From, l.To, err = parseWindow(values); err != nil {
+		return lookup{}, err
 	}
 	if v, ok := values["limit"]; ok {
 		n, err := strconv.Atoi(v[0])
@@ -171,6 +143,51 @@ func parseLookup(subjectID, rawQuery string, allowed []string) (lookup, error) {
 		l.Format = f
 	}
 	return l, nil
+}
+
+// queryValues parses a raw query string and checks it names only allowed
+// parameters, each once.
+func queryValues(rawQuery string, allowed []string) (url.Values, error) {
+	values, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return nil, invalid("query", ruleQuery)
+	}
+	names := make([]string, 0, len(values))
+	for name := range values {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if !slices.Contains(allowed, name) {
+			return nil, &ParamError{
+				Code:  codeUnknownParameter,
+				Field: truncate(name, maxEchoedName),
+				Rule:  "is not a parameter of this endpoint; allowed: " + strings.Join(allowed, ", "),
+			}
+		}
+		if len(values[name]) > 1 {
+			return nil, invalid(name, ruleOnce)
+		}
+	}
+	return values, nil
+}
+
+// parseWindow reads the from and to parameters; a side not given is zero.
+func parseWindow(values url.Values) (from, to time.Time, err error) {
+	if v, ok := values["from"]; ok {
+		if from, ok = parseTime(v[0]); !ok {
+			return from, to, invalid("from", ruleTime)
+		}
+	}
+	if v, ok := values["to"]; ok {
+		if to, ok = parseTime(v[0]); !ok {
+			return from, to, invalid("to", ruleTime)
+		}
+	}
+	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
+		return from, to, invalid("from", ruleWindow)
+	}
+	return from, to, nil
 }
 
 // parseTime accepts RFC 3339 (any offset, fractional seconds allowed) and a

@@ -5,6 +5,7 @@ import (
 
 	"github.com/balticom/lineage/pkg/accessrequest"
 	"github.com/balticom/lineage/pkg/lineage"
+	"github.com/balticom/lineage/pkg/register"
 	"github.com/balticom/lineage/services/api/internal/audit"
 	"github.com/balticom/lineage/services/chstore"
 )
@@ -33,6 +34,16 @@ type Store interface {
 	// Unresolved counts the events stored under an identifier that no
 	// identity link covers yet, per identifier kind.
 	Unresolved(ctx context.Context) ([]chstore.UnresolvedCount, error)
+	// Exposure counts the subjects, events and categories of a party's
+	// events in a window.
+	Exposure(ctx context.Context, q chstore.ExposureQuery) (chstore.Exposure, error)
+	// ExposedSubjects returns a page of the exposure's subjects by customer
+	// id, after the id after; ExposedSubject one subject's line.
+	ExposedSubjects(ctx context.Context, q chstore.ExposureQuery, after string, limit int) ([]chstore.ExposedSubject, error)
+	ExposedSubject(ctx context.Context, q chstore.ExposureQuery, subject string) (chstore.ExposedSubject, bool, error)
+	// Flows returns every flow the stored events show, for the comparison
+	// with the declared record of processing.
+	Flows(ctx context.Context) ([]register.Flow, error)
 }
 
 // Auditor records a lookup before it is answered. *kafkaaudit.Auditor

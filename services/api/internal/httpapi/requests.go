@@ -88,14 +88,22 @@ func requestOf(w http.ResponseWriter, r *http.Request, c caller) (string, bool) 
 
 func decodeRequestEvent(w http.ResponseWriter, r *http.Request) (requestEventBody, bool) {
 	var body requestEventBody
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxRequestBody))
+	ok := decodeBody(w, r, maxRequestBody, &body,
+		"the body must be one JSON object of at most 8 KiB with the members of the event type (see openapi.yaml): ")
+	return body, ok
+}
+
+// decodeBody decodes the request's body, one JSON object of at most max
+// bytes with no unknown member, into v; otherwise it answers 400 with
+// rule and what was wrong, and returns false.
+func decodeBody(w http.ResponseWriter, r *http.Request, max int64, v any, rule string) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, max))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&body); err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalidParameter,
-			"the body must be one JSON object of at most 8 KiB with the members of the event type (see openapi.yaml): "+jsonProblem(err))
-		return requestEventBody{}, false
+	if err := dec.Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, codeInvalidParameter, rule+jsonProblem(err))
+		return false
 	}
-	return body, true
+	return true
 }
 
 // jsonProblem says what was wrong with a body without quoting it.

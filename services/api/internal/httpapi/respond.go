@@ -18,6 +18,8 @@ const (
 	codeTooManyWindows   = "too_many_identifier_windows"
 	codeTooManyEvents    = "too_many_events"
 	codeNotConfigured    = "not_configured"
+	codeNotExposed       = "not_exposed"
+	codeLetterWithheld   = "letter_withheld"
 )
 
 // writeJSON writes v with the given status.

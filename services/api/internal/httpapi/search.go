@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
@@ -50,11 +49,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, c caller) 
 		return
 	}
 	var req searchRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxSearchBody))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil {
-		writeError(w, http.StatusBadRequest, codeInvalidParameter,
-			"the body must be one JSON object {access_request, kind, value} of at most 4 KiB")
+	if !decodeBody(w, r, maxSearchBody, &req, "the body must be one JSON object {access_request, kind, value} of at most 4 KiB: ") {
 		return
 	}
 	if req.AccessRequest != "" || c.Role == RoleResponder {

@@ -32,6 +32,8 @@ import (
 	"github.com/balticom/lineage/pkg/httpobserve"
 	"github.com/balticom/lineage/pkg/identity"
 	"github.com/balticom/lineage/pkg/lineage"
+	"github.com/balticom/lineage/pkg/register"
+	"github.com/balticom/lineage/services/chstore"
 )
 
 // Route patterns (Go 1.22 ServeMux syntax).
@@ -76,6 +78,9 @@ type Deps struct {
 	// UnresolvedMaxAge is how long a count of unresolved events is answered
 	// again before it is counted anew (default 30 s).
 	UnresolvedMaxAge time.Duration
+	// FlowsMaxAge is how long the flows the events show are compared with
+	// the declared register again before they are read anew (default 5 min).
+	FlowsMaxAge time.Duration
 	// CheckTimeout bounds each readiness check (default 2 s).
 	CheckTimeout time.Duration
 	// TracerProvider, MeterProvider and Propagator default to the otel
@@ -102,7 +107,8 @@ type Server struct {
 	log          *slog.Logger
 	queryTimeout time.Duration
 	now          func() time.Time
-	unresolved   unresolvedCache
+	unresolved   cached[[]chstore.UnresolvedCount]
+	flows        cached[[]register.Flow]
 }
 
 // New builds a Server.
@@ -124,7 +130,8 @@ func New(d Deps) (*Server, error) {
 		keyer:        d.Keyer,
 		log:          d.Log,
 		queryTimeout: orDefault(d.QueryTimeout, 20*time.Second),
-		unresolved:   unresolvedCache{maxAge: orDefault(d.UnresolvedMaxAge, 30*time.Second)},
+		unresolved:   cached[[]chstore.UnresolvedCount]{maxAge: orDefault(d.UnresolvedMaxAge, 30*time.Second)},
+		flows:        cached[[]register.Flow]{maxAge: orDefault(d.FlowsMaxAge, 5*time.Minute)},
 		now:          d.Now,
 	}
 	if s.now == nil {
@@ -145,6 +152,12 @@ func New(d Deps) (*Server, error) {
 	mux.HandleFunc(routeListRequests, s.authenticated(s.handleListRequests))
 	mux.HandleFunc(routeGetRequest, s.authenticated(s.handleGetRequest))
 	mux.HandleFunc(routeUnresolved, s.authenticated(s.handleUnresolved))
+	mux.HandleFunc(routeRegister, s.authenticated(s.handleRegister))
+	mux.HandleFunc(routeDifferences, s.authenticated(s.handleDifferences))
+	mux.HandleFunc(routeRecipientSubjects, s.authenticated(s.handleExposure(routeRecipientSubjects, chstore.Recipient)))
+	mux.HandleFunc(routeSourceSubjects, s.authenticated(s.handleExposure(routeSourceSubjects, chstore.SourceSystem)))
+	mux.HandleFunc(routeRecipientLetter, s.authenticated(s.handleLetter(routeRecipientLetter, chstore.Recipient)))
+	mux.HandleFunc(routeSourceLetter, s.authenticated(s.handleLetter(routeSourceLetter, chstore.SourceSystem)))
 	httphealth.Register(mux, d.Log, d.CheckTimeout, d.Checks)
 	mux.HandleFunc(routeFallback, s.handleNotFound)
 	var err error

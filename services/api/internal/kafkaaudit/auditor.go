@@ -105,22 +105,14 @@ func New(cfg Config, opts ...kgo.Opt) (*Auditor, error) {
 	return &Auditor{cl: cl, codec: codec, requests: requests, reqTopic: cfg.RequestsTopic, topic: cfg.Topic, eventsTopic: cfg.EventsTopic, timeout: cfg.Timeout, noConsult: cfg.NoConsultations}, nil
 }
 
-// Audit writes rec and its consultation event and returns nil once every
-// in-sync replica has both, or the reason they were not acknowledged within
-// the timeout (then either may or may not be written). The trace context of
-// ctx goes into the records' headers.
+// Audit writes rec and, for a lookup of a subject, its consultation event,
+// and returns nil once every in-sync replica has them, or the reason they
+// were not acknowledged within the timeout (then either may or may not be
+// written). The trace context of ctx goes into the records' headers.
 func (a *Auditor) Audit(ctx context.Context, rec audit.Record) error {
 	value, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("encode audit record: %w", err)
-	}
-	event := rec.Consultation(lineage.NewID())
-	if err := event.Validate(rec.Time.Add(time.Minute)); err != nil {
-		return fmt.Errorf("consultation event: %w", err)
-	}
-	eventValue, err := a.codec.Append(nil, &event)
-	if err != nil {
-		return fmt.Errorf("encode consultation event: %w", err)
 	}
 	records := []*kgo.Record{{
 		Topic:   a.topic,
@@ -128,7 +120,15 @@ func (a *Auditor) Audit(ctx context.Context, rec audit.Record) error {
 		Value:   value,
 		Headers: []kgo.RecordHeader{{Key: "content-type", Value: []byte("application/json")}},
 	}}
-	if !a.noConsult {
+	if !a.noConsult && rec.NamesSubject() {
+		event := rec.Consultation(lineage.NewID())
+		if err := event.Validate(rec.Time.Add(time.Minute)); err != nil {
+			return fmt.Errorf("consultation event: %w", err)
+		}
+		eventValue, err := a.codec.Append(nil, &event)
+		if err != nil {
+			return fmt.Errorf("encode consultation event: %w", err)
+		}
 		records = append(records, &kgo.Record{Topic: a.eventsTopic, Key: []byte(rec.Key()), Value: eventValue})
 	}
 	for _, r := range records {

@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/balticom/lineage/services/api/internal/csvcell"
 )
 
 // The sections of the CSV rendering, in its first column. They are codes,
@@ -52,7 +53,7 @@ func WriteCSV(w io.Writer, r *Report) error {
 	write := func(cells ...string) {
 		rec := make([]string, width)
 		for i, c := range cells {
-			rec[i] = neutralise(c)
+			rec[i] = csvcell.Safe(c)
 		}
 		_ = cw.Write(rec) // the error sticks in cw and is read by Error below
 	}
@@ -114,12 +115,4 @@ func WriteCSV(w io.Writer, r *Report) error {
 		return fmt.Errorf("write report csv: %w", err)
 	}
 	return nil
-}
-
-// neutralise keeps a spreadsheet from running a cell as a formula.
-func neutralise(cell string) string {
-	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
-		return "'" + cell
-	}
-	return cell
 }
