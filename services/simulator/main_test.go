@@ -139,7 +139,7 @@ func TestRunEndToEnd(t *testing.T) {
 	events := consume(t, brokers, s.events+s.duplicates)
 	now := time.Now()
 	ids := map[string]lineage.Event{}
-	sampleTransfers := 0
+	sampleTransfers, staffNamed := 0, 0
 	for _, e := range events {
 		if err := e.Validate(now); err != nil {
 			t.Fatalf("event %s: %v", e.ID, err)
@@ -154,6 +154,12 @@ func TestRunEndToEnd(t *testing.T) {
 		if e.SubjectID == s.sample && e.Kind == lineage.Transfer {
 			sampleTransfers++
 		}
+		if e.Actor.Employee != nil {
+			staffNamed++
+		}
+	}
+	if staffNamed == 0 {
+		t.Error("no event names the staff member who acted (schema v3 actor.employee)")
 	}
 	if len(ids) != s.events {
 		t.Errorf("%d distinct ids, want %d", len(ids), s.events)

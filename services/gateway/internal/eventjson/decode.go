@@ -94,8 +94,8 @@ func (d *Decoder) parser(r io.Reader, receivedAt time.Time, doc docKind) (*parse
 
 // Members returns the member names the decoder accepts, by object:
 // "batch", "event", "actor", "recipient", "restriction", "identifier",
-// "link_batch" and "link". Attributes are free string keys. It is for documentation and its
-// tests; the slices are copies.
+// "link_batch" and "link". Attributes are free string keys. It is for
+// documentation and its tests; the slices are copies.
 func Members() map[string][]string {
 	return map[string][]string{
 		"batch":       slices.Clone(batchMembers),

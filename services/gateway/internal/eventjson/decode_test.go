@@ -77,28 +77,54 @@ func TestDecodeEvent(t *testing.T) {
 }
 
 // TestDecodeVersion3Members: the staff number of a person who acted, and a
-// restriction, as schema version 3 has them.
+// restriction, as schema version 3 has them: given, null or absent.
 func TestDecodeVersion3Members(t *testing.T) {
-	body := strings.Replace(strings.Replace(transferJSON,
-		`{"type": "service_account", "id": "svc-billing-payments"}`,
-		`{"type": "employee_role", "id": "lawful_request_officer", "employee": "E1042"}`, 1),
-		`"attributes"`, `"restriction": {"basis": "Kriminālprocesa likums, 192. pants", "review_at": "2027-03-02T00:00:00+02:00"}, "attributes"`, 1)
-	got, err := decoder().DecodeEvent(strings.NewReader(body), received)
-	if err != nil {
-		t.Fatal(err)
+	const basis = "Kriminālprocesa likums, 375. pants"
+	police := strings.Replace(transferJSON,
+		`{"type": "service_account", "id": "svc-billing-payments"}`, `{"type": "employee_role", "id": "retained_data_officer"}`, 1)
+	police = strings.Replace(police,
+		`{"id": "rcp-bank-swedbank", "name": "Swedbank AS", "category": "bank", "country": "LV", "transfer_mechanism": null}`,
+		`{"id": "rcp-le-valsts-policija", "name": "Valsts policija", "category": "law_enforcement", "country": "LV"}`, 1)
+	with := func(employee, restriction string) string {
+		body := police
+		if employee != "" {
+			body = strings.Replace(body, `"id": "retained_data_officer"`, `"id": "retained_data_officer", "employee": `+employee, 1)
+		}
+		if restriction != "" {
+			body = strings.Replace(body, `"attributes"`, `"restriction": `+restriction+`, "attributes"`, 1)
+		}
+		return body
 	}
-	if lineage.Deref(got.Actor.Employee) != "E1042" || got.Restriction == nil ||
-		got.Restriction.Basis != "Kriminālprocesa likums, 192. pants" ||
-		!got.Restriction.ReviewAt.Equal(time.Date(2027, 3, 1, 22, 0, 0, 0, time.UTC)) {
-		t.Errorf("got actor %+v, restriction %+v", got.Actor, got.Restriction)
+	review := time.Date(2027, 9, 1, 22, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name            string
+		body            string
+		wantEmployee    *string
+		wantRestriction *lineage.Restriction
+	}{
+		{name: "both given", wantEmployee: lineage.Ptr("E3001"), wantRestriction: &lineage.Restriction{Basis: basis, ReviewAt: review},
+			body: with(`"E3001"`, `{"basis": "`+basis+`", "review_at": "2027-09-02T00:00:00+02:00"}`)},
+		{name: "members in any order, review in microseconds", wantRestriction: &lineage.Restriction{Basis: basis, ReviewAt: review.Add(123456 * time.Microsecond)},
+			body: with("", `{"review_at": "2027-09-01T22:00:00.123456Z", "basis": "`+basis+`"}`)},
+		{name: "escaped basis", wantEmployee: lineage.Ptr("E3001"), wantRestriction: &lineage.Restriction{Basis: basis, ReviewAt: review},
+			body: with(`"E\u00330\u00301"`, `{"basis": "Krimin\u0101lprocesa likums, 375. pants", "review_at": "2027-09-01T22:00:00Z"}`)},
+		{name: "both null", body: with("null", "null")},
+		{name: "both absent", body: with("", "")},
 	}
-	if err := got.Validate(received); err != nil {
-		t.Errorf("decoded event invalid: %v", err)
-	}
-	nulls := strings.Replace(body, `"E1042"`, `null`, 1)
-	nulls = strings.Replace(nulls, `{"basis": "Kriminālprocesa likums, 192. pants", "review_at": "2027-03-02T00:00:00+02:00"}`, `null`, 1)
-	if got, err := decoder().DecodeEvent(strings.NewReader(nulls), received); err != nil || got.Actor.Employee != nil || got.Restriction != nil {
-		t.Errorf("null members: %+v, %v", got, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := decoder().DecodeEvent(strings.NewReader(tt.body), received)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got.Actor.Employee, tt.wantEmployee) || !reflect.DeepEqual(got.Restriction, tt.wantRestriction) {
+				t.Errorf("employee %v, restriction %+v; want %v, %+v", lineage.Deref(got.Actor.Employee), got.Restriction,
+					lineage.Deref(tt.wantEmployee), tt.wantRestriction)
+			}
+			if err := got.Validate(received); err != nil {
+				t.Errorf("decoded event invalid: %v", err)
+			}
+		})
 	}
 }
 
@@ -153,14 +179,15 @@ func TestDecodeEventErrors(t *testing.T) {
 		}
 		manyAttrs.WriteString(`"k` + strings.Repeat("x", i) + `":"v"`)
 	}
-	tests := []struct {
+	type errorCase struct {
 		name      string
 		body      func(t *testing.T) string
 		kind      error
 		field     string
 		ruleHas   string
 		wantInner bool // Err is set (syntax or read error)
-	}{
+	}
+	tests := []errorCase{
 		{name: "empty", body: func(*testing.T) string { return "" }, kind: ErrMalformed, ruleHas: "empty"},
 		{name: "white space only", body: func(*testing.T) string { return " \n" }, kind: ErrMalformed, ruleHas: "empty"},
 		{name: "not an object", body: func(*testing.T) string { return `[]` }, kind: ErrInvalidField, ruleHas: "must be an object, got an array"},
@@ -233,20 +260,33 @@ func TestDecodeEventErrors(t *testing.T) {
 		{name: "transfer mechanism wrong type", body: func(t *testing.T) string {
 			return replace(t, `"legal_basis"`, `"recipient":{"id":"r","name":"n","category":"bank","country":"US","transfer_mechanism":1},"legal_basis"`)
 		}, kind: ErrInvalidField, field: "recipient.transfer_mechanism", ruleHas: "a string or null"},
-		{name: "restriction wrong type", body: func(t *testing.T) string { return replace(t, `"kind"`, `"restriction":"secret","kind"`) },
+		{name: "restriction wrong type", body: restricted(`"secret"`),
 			kind: ErrInvalidField, field: "restriction", ruleHas: "an object or null"},
-		{name: "restriction without review", body: func(t *testing.T) string {
-			return replace(t, `"kind"`, `"restriction":{"basis":"Kriminālprocesa likums"},"kind"`)
-		}, kind: ErrInvalidField, field: "restriction.review_at", ruleHas: "required"},
-		{name: "restriction review not a time", body: func(t *testing.T) string {
-			return replace(t, `"kind"`, `"restriction":{"basis":"KPL","review_at":"next year"},"kind"`)
-		}, kind: ErrInvalidField, field: "restriction.review_at", ruleHas: "RFC 3339"},
-		{name: "restriction unknown member", body: func(t *testing.T) string {
-			return replace(t, `"kind"`, `"restriction":{"basis":"KPL","review_at":"2027-01-01T00:00:00Z","until":1},"kind"`)
-		}, kind: ErrUnknownField, field: "restriction.until"},
-		{name: "employee wrong type", body: func(t *testing.T) string {
-			return replace(t, `{"type":"employee_role","id":"call_centre_agent"}`, `{"type":"employee_role","id":"call_centre_agent","employee":42}`)
-		}, kind: ErrInvalidField, field: "actor.employee", ruleHas: "a string or null"},
+		{name: "restriction an array", body: restricted(`[]`),
+			kind: ErrInvalidField, field: "restriction", ruleHas: "an object or null, got an array"},
+		{name: "restriction empty", body: restricted(`{}`),
+			kind: ErrInvalidField, field: "restriction.basis", ruleHas: "required"},
+		{name: "restriction without basis", body: restricted(`{"review_at":"2027-01-01T00:00:00Z"}`),
+			kind: ErrInvalidField, field: "restriction.basis", ruleHas: "required"},
+		{name: "restriction without review", body: restricted(`{"basis":"Kriminālprocesa likums"}`),
+			kind: ErrInvalidField, field: "restriction.review_at", ruleHas: "required"},
+		{name: "restriction basis null", body: restricted(`{"basis":null,"review_at":"2027-01-01T00:00:00Z"}`),
+			kind: ErrInvalidField, field: "restriction.basis", ruleHas: "must be a string, got null"},
+		{name: "restriction basis a number", body: restricted(`{"basis":375,"review_at":"2027-01-01T00:00:00Z"}`),
+			kind: ErrInvalidField, field: "restriction.basis", ruleHas: "must be a string, got a number"},
+		{name: "restriction review null", body: restricted(`{"basis":"KPL","review_at":null}`),
+			kind: ErrInvalidField, field: "restriction.review_at", ruleHas: "got null"},
+		{name: "restriction review in microseconds since the epoch", body: restricted(`{"basis":"KPL","review_at":1798761600000000}`),
+			kind: ErrInvalidField, field: "restriction.review_at", ruleHas: "must be a string (an RFC 3339"},
+		{name: "restriction unknown member", body: restricted(`{"basis":"KPL","review_at":"2027-01-01T00:00:00Z","until":1}`),
+			kind: ErrUnknownField, field: "restriction.until", ruleHas: "lineage event v3"},
+		{name: "restriction basis given twice", body: restricted(`{"basis":"KPL","basis":"KPL","review_at":"2027-01-01T00:00:00Z"}`),
+			kind: ErrInvalidField, field: "restriction.basis", ruleHas: "given twice"},
+		{name: "restriction given twice", body: func(t *testing.T) string { return replace(t, `"kind"`, `"restriction":null,"restriction":null,"kind"`) },
+			kind: ErrInvalidField, field: "restriction", ruleHas: "given twice"},
+		{name: "employee wrong type", body: employee(`42`), kind: ErrInvalidField, field: "actor.employee", ruleHas: "a string or null"},
+		{name: "employee an object", body: employee(`{"id":"E1042"}`), kind: ErrInvalidField, field: "actor.employee", ruleHas: "a string or null, got an object"},
+		{name: "employee given twice", body: employee(`"E1042","employee":"E1043"`), kind: ErrInvalidField, field: "actor.employee", ruleHas: "given twice"},
 		{name: "attribute value not a string", body: func(t *testing.T) string { return replace(t, `"kind"`, `"attributes":{"a":"x","b":2},"kind"`) },
 			kind: ErrInvalidField, field: "attributes", ruleHas: "key number 2 is a number"},
 		{name: "attribute given twice", body: func(t *testing.T) string { return replace(t, `"kind"`, `"attributes":{"a":"x","a":"y"},"kind"`) },
@@ -273,15 +313,11 @@ func TestDecodeEventErrors(t *testing.T) {
 		"",
 	}
 	for _, bad := range badTimes {
-		tests = append(tests, struct {
-			name      string
-			body      func(t *testing.T) string
-			kind      error
-			field     string
-			ruleHas   string
-			wantInner bool
-		}{name: "bad time " + bad, body: func(t *testing.T) string { return replace(t, `"2026-03-02T09:30:00Z"`, `"`+bad+`"`) },
-			kind: ErrInvalidField, field: "occurred_at", ruleHas: "RFC 3339"})
+		tests = append(tests,
+			errorCase{name: "bad time " + bad, body: func(t *testing.T) string { return replace(t, `"2026-03-02T09:30:00Z"`, `"`+bad+`"`) },
+				kind: ErrInvalidField, field: "occurred_at", ruleHas: "RFC 3339"},
+			errorCase{name: "bad review time " + bad, body: restricted(`{"basis":"KPL","review_at":"` + bad + `"}`),
+				kind: ErrInvalidField, field: "restriction.review_at", ruleHas: "RFC 3339"})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -292,6 +328,19 @@ func TestDecodeEventErrors(t *testing.T) {
 				t.Errorf("Err = %v, want set: %v", de.Err, tt.wantInner)
 			}
 		})
+	}
+}
+
+// restricted returns accessJSON with the member restriction set to value.
+func restricted(value string) func(t *testing.T) string {
+	return func(t *testing.T) string { return replace(t, `"kind"`, `"restriction":`+value+`,"kind"`) }
+}
+
+// employee returns accessJSON with the actor's member employee set to
+// value.
+func employee(value string) func(t *testing.T) string {
+	return func(t *testing.T) string {
+		return replace(t, `"id":"call_centre_agent"}`, `"id":"call_centre_agent","employee":`+value+`}`)
 	}
 }
 
@@ -340,6 +389,10 @@ func TestDecodeBatchErrors(t *testing.T) {
 		{name: "event not an object", body: batch(accessJSON, `"x"`), kind: ErrInvalidField, field: "events[1]", ruleHas: "must be an object"},
 		{name: "trailing garbage", body: batch(accessJSON) + "}", kind: ErrMalformed, ruleHas: "data after"},
 		{name: "malformed in an event", body: batch(accessJSON, `{"kind" "access"}`), kind: ErrMalformed, field: "events[1].kind", ruleHas: "not valid JSON"},
+		{name: "review time of the first event", body: batch(strings.Replace(accessJSON, `"kind"`, `"restriction":{"basis":"KPL","review_at":"2027-01-01T00:00:00.0000001Z"},"kind"`, 1), accessJSON),
+			kind: ErrInvalidField, field: "events[0].restriction.review_at", ruleHas: "RFC 3339"},
+		{name: "staff number of the second event", body: batch(accessJSON, strings.Replace(accessJSON, `"call_centre_agent"}`, `"call_centre_agent","employee":true}`, 1)),
+			kind: ErrInvalidField, field: "events[1].actor.employee", ruleHas: "a string or null, got a boolean"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/balticom/lineage/pkg/lineage"
 )
@@ -78,8 +79,9 @@ type mirror struct {
 	Kind    string  `json:"kind"`
 	Source  string  `json:"source_system"`
 	Actor   struct {
-		Type string `json:"type"`
-		ID   string `json:"id"`
+		Type     string  `json:"type"`
+		ID       string  `json:"id"`
+		Employee *string `json:"employee"`
 	} `json:"actor"`
 	SubjectID  string   `json:"subject_id"`
 	Categories []string `json:"data_categories"`
@@ -98,6 +100,10 @@ type mirror struct {
 		Kind  string `json:"kind"`
 		Value string `json:"value"`
 	} `json:"subject_identifier"`
+	Restriction *struct {
+		Basis    string    `json:"basis"`
+		ReviewAt time.Time `json:"review_at"`
+	} `json:"restriction"`
 }
 
 func sameAsEncodingJSON(t *testing.T, body []byte, e lineage.Event) {
@@ -112,9 +118,9 @@ func sameAsEncodingJSON(t *testing.T, body []byte, e lineage.Event) {
 	if len(m.Categories) == 0 {
 		m.Categories = nil // [] and nil are alike to the schema
 	}
-	got := []any{string(e.Kind), e.SourceSystem, string(e.Actor.Type), e.Actor.ID, e.SubjectID, e.DataCategories,
+	got := []any{string(e.Kind), e.SourceSystem, string(e.Actor.Type), e.Actor.ID, e.Actor.Employee, e.SubjectID, e.DataCategories,
 		e.Purpose, e.LegalBasis, e.LegitimateInterest, len(e.Attributes)}
-	want := []any{m.Kind, m.Source, m.Actor.Type, m.Actor.ID, m.SubjectID, m.Categories,
+	want := []any{m.Kind, m.Source, m.Actor.Type, m.Actor.ID, m.Actor.Employee, m.SubjectID, m.Categories,
 		m.Purpose, m.LegalBasis, m.Interest, len(m.Attributes)}
 	// An event_id given is kept as given, even "" (validation refuses it:
 	// a source that sends one must send a real one); one not given is made.
@@ -135,6 +141,12 @@ func sameAsEncodingJSON(t *testing.T, body []byte, e lineage.Event) {
 		}
 		got = append(got, e.Recipient.ID, e.Recipient.Name, e.Recipient.Category, e.Recipient.Country, e.Recipient.TransferMechanism)
 		want = append(want, r.ID, r.Name, r.Category, r.Country, r.Mechanism)
+	}
+	switch r := m.Restriction; {
+	case r == nil && e.Restriction != nil:
+		t.Fatalf("restriction %+v from a body without one: %q", e.Restriction, body)
+	case r != nil && (e.Restriction == nil || e.Restriction.Basis != r.Basis || !e.Restriction.ReviewAt.Equal(r.ReviewAt)):
+		t.Fatalf("restriction %+v, encoding/json reads %+v (body %q)", e.Restriction, r, body)
 	}
 	if si := m.SubjectIdentifier; si != nil {
 		keyed, err := testKeyer.Identifier(lineage.IdentifierKind(si.Kind), si.Value)

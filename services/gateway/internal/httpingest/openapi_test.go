@@ -141,7 +141,7 @@ func TestOpenAPIExamplesAreValid(t *testing.T) {
 	doc := openAPI(t)
 	d := &eventjson.Decoder{NewID: func() string { return "00000000-0000-4000-8000-000000000001" }, Keyer: testKeyer}
 	received := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
-	checked, identified := 0, 0
+	checked, identified, restricted := 0, 0, 0
 	for _, path := range []string{"/v1/events", "/v1/events/batch", "/v1/identity-links"} {
 		media := at(t, doc, "paths", path, "post", "requestBody", "content", "application/json")
 		for i, ex := range examples(t, media) {
@@ -175,6 +175,9 @@ func TestOpenAPIExamplesAreValid(t *testing.T) {
 				if e.SubjectIdentifier != nil {
 					identified++
 				}
+				if e.Restriction != nil && e.Actor.Employee != nil {
+					restricted++
+				}
 				continue
 			}
 			batch, err := d.DecodeBatch(bytes.NewReader(body), received)
@@ -189,7 +192,8 @@ func TestOpenAPIExamplesAreValid(t *testing.T) {
 			}
 		}
 	}
-	if checked < 7 || identified < 1 {
-		t.Errorf("checked %d request examples (%d with subject_identifier), want the 7 of openapi.yaml, one identified", checked, identified)
+	if checked < 8 || identified < 1 || restricted < 1 {
+		t.Errorf("checked %d request examples (%d with subject_identifier, %d restricted with a staff number), want the 8 of openapi.yaml, one identified, one restricted",
+			checked, identified, restricted)
 	}
 }

@@ -45,6 +45,7 @@ func cats(codes ...string) []string { return codes }
 // sees each kind. Each call returns fresh values that the caller owns.
 func Catalogue() []Scenario {
 	r := recipients()
+	staff := teams()
 	return []Scenario{
 		// --- CRM -------------------------------------------------------
 
@@ -53,7 +54,7 @@ func Catalogue() []Scenario {
 		{
 			Name: "crm.card_open", Weight: 300,
 			Steps: []Step{{
-				Kind: lineage.Access, SourceSystem: "crm", Actor: role("call_centre_agent"),
+				Kind: lineage.Access, SourceSystem: "crm", Actor: role("call_centre_agent"), Staff: staff.callCentre,
 				Categories: cats("identification", "contact", "customer", "service"),
 				Purpose:    "service_provision", LegalBasis: "contract",
 				Attributes: map[string]string{"channel": "phone"},
@@ -69,7 +70,7 @@ func Catalogue() []Scenario {
 			Name: "crm.contract_signed", Weight: 12,
 			Steps: []Step{
 				{
-					Kind: lineage.Access, SourceSystem: "crm", Actor: role("sales_agent"),
+					Kind: lineage.Access, SourceSystem: "crm", Actor: role("sales_agent"), Staff: staff.sales,
 					Categories: cats("identification", "contact", "service_contract", "service"),
 					Purpose:    "service_provision", LegalBasis: "contract",
 					Attributes: map[string]string{"channel": "office"},
@@ -91,7 +92,7 @@ func Catalogue() []Scenario {
 		{
 			Name: "crm.complaint", Weight: 25,
 			Steps: []Step{{
-				Kind: lineage.Access, SourceSystem: "crm", Actor: role("complaints_specialist"),
+				Kind: lineage.Access, SourceSystem: "crm", Actor: role("complaints_specialist"), Staff: staff.complaints,
 				Categories: cats("customer", "complaints", "crm_activity", "communication"),
 				Purpose:    "service_provision", LegalBasis: "legitimate_interest", Interest: "7.6",
 				RecordLag: time.Second,
@@ -106,7 +107,7 @@ func Catalogue() []Scenario {
 		{
 			Name: "contact_centre.call_review", Weight: 15,
 			Steps: []Step{{
-				Kind: lineage.Access, SourceSystem: "contact_centre", Actor: role("quality_supervisor"),
+				Kind: lineage.Access, SourceSystem: "contact_centre", Actor: role("quality_supervisor"), Staff: staff.quality,
 				Categories: cats("call_recordings", "communication"),
 				Purpose:    "service_provision", LegalBasis: "legitimate_interest", Interest: "7.7",
 				RecordLag: time.Second,
@@ -219,7 +220,7 @@ func Catalogue() []Scenario {
 			Name: "billing.debt_collection", Weight: 10, Requires: Debtor,
 			Steps: []Step{
 				{
-					Kind: lineage.Access, SourceSystem: "billing", Actor: role("collections_specialist"),
+					Kind: lineage.Access, SourceSystem: "billing", Actor: role("collections_specialist"), Staff: staff.collections,
 					Categories: cats("billing", "customer", "contact"),
 					Purpose:    "credit_and_debt", LegalBasis: "legitimate_interest", Interest: "7.27",
 					RecordLag: time.Second,
@@ -286,7 +287,7 @@ func Catalogue() []Scenario {
 		{
 			Name: "network_inventory.fault_diagnosis", Weight: 45, Requires: Internet,
 			Steps: []Step{{
-				Kind: lineage.Access, SourceSystem: "network_inventory", Actor: role("network_engineer"),
+				Kind: lineage.Access, SourceSystem: "network_inventory", Actor: role("network_engineer"), Staff: staff.engineers,
 				Categories: cats("network_info", "location", "terminal_equipment", "faults"),
 				Purpose:    "service_provision", LegalBasis: "legitimate_interest", Interest: "7.20",
 				RecordLag: 2 * time.Second,
@@ -396,7 +397,7 @@ func Catalogue() []Scenario {
 			Name: "cdr_mediation.lawful_request", Weight: 1, Requires: Voice,
 			Steps: []Step{
 				{
-					Kind: lineage.Access, SourceSystem: "cdr_mediation", Actor: role("retained_data_officer"),
+					Kind: lineage.Access, SourceSystem: "cdr_mediation", Actor: role("retained_data_officer"), Staff: staff.retainedData,
 					Categories: cats("identification", "traffic_data", "service_usage"),
 					Purpose:    "legal_obligation", LegalBasis: "legal_obligation",
 					Attributes: map[string]string{"request_type": "retained_data"},
@@ -404,18 +405,24 @@ func Catalogue() []Scenario {
 					Identify:   ByPhoneNumber,
 				},
 				{
-					Kind: lineage.Transfer, SourceSystem: "cdr_mediation", Actor: role("retained_data_officer"),
+					Kind: lineage.Transfer, SourceSystem: "cdr_mediation", Actor: role("retained_data_officer"), Staff: staff.retainedData,
 					Categories: cats("traffic_data", "service_usage"),
 					Purpose:    "legal_obligation", LegalBasis: "legal_obligation",
 					Recipients: r.lawEnforcement,
 					Attributes: map[string]string{"request_type": "retained_data"},
 					RecordLag:  time.Minute,
 					Identify:   ByPhoneNumber,
-					// The investigation may not be disclosed to the subject
-					// while it runs (ours: 18 months, the time a pre-trial
-					// investigation commonly takes; the law sets no fixed
-					// period): older disclosures have lapsed.
-					Restriction: &Restriction{Basis: "Kriminālprocesa likums, 375. pants", For: 18 * 30 * 24 * time.Hour},
+					// Some requests concern an investigation that the
+					// subject may not learn of while it runs: the case
+					// materials are an investigation secret (Criminal
+					// Procedure Law, section 375). One request in five,
+					// reviewed 6 to 24 months later, is ours; the law sets
+					// no period. So in a long run some have lapsed and
+					// some have not.
+					Restriction: &Restriction{
+						Basis: "Kriminālprocesa likums, 375. pants", Share: 0.2,
+						MinFor: 6 * 30 * 24 * time.Hour, MaxFor: 24 * 30 * 24 * time.Hour,
+					},
 				},
 			},
 		},
@@ -480,6 +487,28 @@ func invoiceRun() Step {
 		Purpose:    "service_provision", LegalBasis: "contract",
 		Attributes: map[string]string{"document": "invoice"},
 		RecordLag:  time.Minute,
+	}
+}
+
+// teamSet holds the operator's teams, by role.
+type teamSet struct {
+	callCentre, sales, complaints, quality, collections, engineers, retainedData Team
+}
+
+// teams are the operator's people who act in the catalogue's roles, with
+// their staff numbers (schema v3 actor.employee). Sizes and numbers are
+// ours; each team has a range of its own, so that a number is one person in
+// one role. The processors' people abroad are not the operator's and have
+// none.
+func teams() teamSet {
+	return teamSet{
+		callCentre:   Team{First: 1000, Size: 120},
+		sales:        Team{First: 1200, Size: 40},
+		complaints:   Team{First: 1300, Size: 12},
+		quality:      Team{First: 1400, Size: 6},
+		collections:  Team{First: 1500, Size: 10},
+		engineers:    Team{First: 2000, Size: 80},
+		retainedData: Team{First: 3000, Size: 3},
 	}
 }
 

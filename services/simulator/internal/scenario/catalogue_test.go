@@ -60,6 +60,7 @@ func TestEveryScenarioYieldsValidEvents(t *testing.T) {
 func TestCatalogueIsConsistent(t *testing.T) {
 	names := map[string]bool{}
 	byID := map[string]lineage.Recipient{}
+	teamOf := map[string]Team{} // role → its team
 	for _, s := range Catalogue() {
 		if names[s.Name] {
 			t.Errorf("scenario %s is listed twice", s.Name)
@@ -86,6 +87,27 @@ func TestCatalogueIsConsistent(t *testing.T) {
 					t.Errorf("recipient id %s names two recipients: %+v and %+v", r.ID, prev, r)
 				}
 				byID[r.ID] = r
+				if st.Restriction != nil && r.Category != "law_enforcement" {
+					t.Errorf("scenario %s step %d: restricted disclosure to %s, only an investigation is kept from the subject", s.Name, i, r.Category)
+				}
+			}
+			// The operator's own people are numbered; a processor's are not.
+			own := st.Actor.Type == lineage.EmployeeRole && st.SourceSystem != "third_country_processor"
+			if own != (st.Staff != Team{}) {
+				t.Errorf("scenario %s step %d: %s actor %s of %s with team %+v", s.Name, i, st.Actor.Type, st.Actor.ID, st.SourceSystem, st.Staff)
+			}
+			if prev, ok := teamOf[st.Actor.ID]; ok && prev != st.Staff {
+				t.Errorf("role %s has two teams: %+v and %+v", st.Actor.ID, prev, st.Staff)
+			}
+			if own {
+				teamOf[st.Actor.ID] = st.Staff
+			}
+		}
+	}
+	for a, ta := range teamOf {
+		for b, tb := range teamOf {
+			if a < b && ta.First < tb.First+tb.Size && tb.First < ta.First+ta.Size {
+				t.Errorf("roles %s and %s share staff numbers: %+v, %+v", a, b, ta, tb)
 			}
 		}
 	}

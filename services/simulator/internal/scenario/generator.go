@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"math/bits"
 	"math/rand/v2"
 	"slices"
@@ -88,6 +89,7 @@ type Generator struct {
 	profile Profile
 	subject string
 	pick    uint64 // selects the customer's recipient among a step's
+	crew    uint64 // selects the operation's staff member and restriction
 }
 
 // table draws a scenario for one profile.
@@ -109,20 +111,17 @@ type step struct {
 	attrs      map[string]string
 	lagUs      uint64
 	identify   Identity
-	restrict   *Restriction
+	staff      []string // the team's staff numbers, made once
+	restrict   *restriction
 }
 
-// staffNumbers are the staff numbers of the people behind employee roles:
-// an event of such a step names one of them, the same for a customer and
-// step (schema v3 actor.employee), from a fixed table so that nothing is
-// allocated per event.
-var staffNumbers = func() []string {
-	out := make([]string, 48)
-	for i := range out {
-		out[i] = fmt.Sprintf("E%04d", 1000+37*i)
-	}
-	return out
-}()
+// restriction is a Restriction compiled: a disclosure is restricted when
+// the high half of the operation's crew draw is below below.
+type restriction struct {
+	basis         string
+	below         uint64
+	minUs, spanUs uint64 // review after minUs + [0, spanUs) µs
+}
 
 // maxDraws bounds the customers drawn for one slot. A draw fails when the
 // selected sources do nothing for the customer's profile, or when the
@@ -338,7 +337,12 @@ func compile(s *Scenario) ([]step, error) {
 			kind: st.Kind, source: st.SourceSystem, actor: st.Actor, categories: st.Categories,
 			purpose: st.Purpose, basis: st.LegalBasis, interest: lineage.Ptr(st.Interest),
 			attrs: attrs, lagUs: uint64(max(st.RecordLag.Microseconds(), 1)), identify: st.Identify,
-			restrict: st.Restriction,
+		}
+		if err := c.compileStaff(st.Staff); err != nil {
+			return nil, fmt.Errorf("scenario %s step %d: %w", s.Name, i, err)
+		}
+		if err := c.compileRestriction(st.Restriction); err != nil {
+			return nil, fmt.Errorf("scenario %s step %d: %w", s.Name, i, err)
 		}
 		for j := range st.Recipients {
 			r := st.Recipients[j]
@@ -347,9 +351,11 @@ func compile(s *Scenario) ([]step, error) {
 		if st.Kind.HasRecipient() && len(c.recipients) == 0 {
 			return nil, fmt.Errorf("scenario %s step %d: a %s needs recipients", s.Name, i, st.Kind)
 		}
-		// Every recipient of the step must make a valid event.
+		// Every recipient of the step must make a valid event, with the
+		// first staff member and restricted (crew 0), when the step has
+		// them.
 		for j := range max(len(c.recipients), 1) {
-			e := c.event("00000000-0000-4000-8000-000000000000", "C00000001", probeAt.UnixMicro(), 0, uint64(j))
+			e := c.event("00000000-0000-4000-8000-000000000000", "C00000001", probeAt.UnixMicro(), 0, uint64(j), 0)
 			if st.Identify != ByCustomerID {
 				probeID.Kind = st.Identify.Kind()
 				e.SubjectID, e.SubjectIdentifier = "", probeID
@@ -383,7 +389,7 @@ func (g *Generator) Next() lineage.Event {
 	at := g.at(g.slot)
 	g.slot++
 	id := formatUUID(g.rng.Uint64(), g.rng.Uint64())
-	e := st.event(id, g.subject, at, g.below(st.lagUs), g.pick)
+	e := st.event(id, g.subject, at, g.below(st.lagUs), g.pick, g.crew)
 	if st.identify != ByCustomerID {
 		// begin drew a customer who holds it now.
 		h, _ := g.ids.heldAt(g.n, g.profile, st.identify, at)
@@ -444,6 +450,9 @@ func (g *Generator) begin() {
 		g.n, g.profile = n, p
 		g.subject = formatSubject(n)
 		g.pick = mix(h)
+		// Derived, not drawn: a draw from the rng would shift every later
+		// id and time.
+		g.crew = mix(mix(g.pick^g.slot) ^ g.pass)
 		return
 	}
 	g.slot++
@@ -467,8 +476,9 @@ func (g *Generator) holdsFor(n uint64, p Profile, chain []step) bool {
 	return true
 }
 
-// event builds the event of a step.
-func (s *step) event(id, subject string, atUs int64, lagUs, pick uint64) lineage.Event {
+// event builds the event of a step: pick selects the customer's recipient,
+// crew the operation's staff member and whether it is restricted.
+func (s *step) event(id, subject string, atUs int64, lagUs, pick, crew uint64) lineage.Event {
 	e := lineage.Event{
 		ID:                 id,
 		Kind:               s.kind,
@@ -486,13 +496,54 @@ func (s *step) event(id, subject string, atUs int64, lagUs, pick uint64) lineage
 	if len(s.recipients) > 0 {
 		e.Recipient = s.recipients[pick%uint64(len(s.recipients))]
 	}
-	if s.actor.Type == lineage.EmployeeRole {
-		e.Actor.Employee = &staffNumbers[pick%uint64(len(staffNumbers))]
+	if len(s.staff) > 0 {
+		e.Actor.Employee = &s.staff[crew%uint64(len(s.staff))]
 	}
-	if s.restrict != nil {
-		e.Restriction = &lineage.Restriction{Basis: s.restrict.Basis, ReviewAt: e.OccurredAt.Add(s.restrict.For)}
+	if r := s.restrict; r != nil && crew>>32 < r.below {
+		until := atUs + int64(r.minUs+mix(crew)%r.spanUs)
+		review := time.UnixMicro(until).UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+		e.Restriction = &lineage.Restriction{Basis: r.basis, ReviewAt: review}
 	}
 	return e
+}
+
+// compileStaff numbers the step's team.
+func (s *step) compileStaff(t Team) error {
+	switch {
+	case t == Team{}:
+		return nil
+	case t.Size < 1 || t.First < 0 || t.First+t.Size > 10_000:
+		return fmt.Errorf("team %+v: staff numbers must be 1 or more of E0000 to E9999", t)
+	case s.actor.Type != lineage.EmployeeRole:
+		return fmt.Errorf("a team for a %s actor: only a role has staff", s.actor.Type)
+	}
+	s.staff = make([]string, t.Size)
+	for i := range s.staff {
+		s.staff[i] = fmt.Sprintf("E%04d", t.First+i)
+	}
+	return nil
+}
+
+// compileRestriction checks r and compiles it.
+func (s *step) compileRestriction(r *Restriction) error {
+	if r == nil {
+		return nil
+	}
+	switch {
+	case !(r.Share > 0 && r.Share <= 1):
+		return fmt.Errorf("restriction share %v: want more than 0, at most 1", r.Share)
+	case r.MinFor <= 0 || r.MaxFor < r.MinFor:
+		return fmt.Errorf("restriction for %s to %s: want a positive range", r.MinFor, r.MaxFor)
+	case !s.kind.HasRecipient():
+		return fmt.Errorf("a restricted %s: only a disclosure is restricted", s.kind)
+	}
+	s.restrict = &restriction{
+		basis:  r.Basis,
+		below:  uint64(math.Round(r.Share * (1 << 32))),
+		minUs:  uint64(r.MinFor.Microseconds()),
+		spanUs: uint64((r.MaxFor - r.MinFor).Microseconds()) + 1,
+	}
+	return nil
 }
 
 // below returns a uniform number in [0, n), n > 0 (Lemire's multiply-shift;

@@ -3,6 +3,7 @@ package scenario
 import (
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -245,6 +246,23 @@ func TestNewRejectsBadConfig(t *testing.T) {
 			s.Steps[0].Identify = ByPhoneNumber
 			c.Scenarios = []Scenario{s}
 		},
+		"team of a service account": func(c *Config) {
+			c.Scenarios = Catalogue()
+			c.Scenarios[0].Steps[0].Actor = svc("crm-batch")
+		},
+		"team beyond E9999": func(c *Config) {
+			c.Scenarios = Catalogue()
+			c.Scenarios[0].Steps[0].Staff = Team{First: 9990, Size: 20}
+		},
+		"restricted access": func(c *Config) {
+			c.Scenarios = Catalogue()
+			c.Scenarios[0].Steps[0].Restriction = &Restriction{Basis: "b", Share: 1, MinFor: time.Hour, MaxFor: time.Hour}
+		},
+		"restriction of no share":        restrictLawfulRequests(func(r *Restriction) { r.Share = 0 }),
+		"restriction of more than all":   restrictLawfulRequests(func(r *Restriction) { r.Share = 1.5 }),
+		"restriction ending before":      restrictLawfulRequests(func(r *Restriction) { r.MaxFor = r.MinFor - time.Hour }),
+		"restriction without a duration": restrictLawfulRequests(func(r *Restriction) { r.MinFor, r.MaxFor = 0, 0 }),
+		"restriction without a basis":    restrictLawfulRequests(func(r *Restriction) { r.Basis = "" }),
 		"a source with no scenario for anyone": func(c *Config) {
 			c.Scenarios = Catalogue()
 			for i := range c.Scenarios { // consent to viewing analytics without TV
@@ -315,31 +333,109 @@ func benchmarkGenerate(b *testing.B, subjects int) {
 	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "events/s")
 }
 
-// TestVersion3Fields: every event of a person's role names a staff number,
-// and retained data given to law enforcement is restricted for a time, so
-// that a year after the period some restrictions have lapsed and some have
-// not.
-func TestVersion3Fields(t *testing.T) {
-	events := take(newGen(t, Config{Seed: 7, Subjects: 2000, Start: testStart, End: testEnd, Events: 50_000, Keyer: testKeyer(t)}), 50_000)
-	var restricted, lapsed int
-	for _, e := range events {
-		if (e.Actor.Type == lineage.EmployeeRole) != (e.Actor.Employee != nil) {
-			t.Fatalf("event %s: actor %s with employee %v", e.ID, e.Actor.Type, e.Actor.Employee)
-		}
-		if r := e.Restriction; r != nil {
-			restricted++
-			if e.Recipient == nil || e.Recipient.Category != "law_enforcement" || r.Basis == "" {
-				t.Fatalf("event %s restricted: %+v to %+v", e.ID, r, e.Recipient)
+// restrictLawfulRequests returns a change of the config to the whole
+// catalogue, with the restriction of its lawful requests changed by mutate.
+func restrictLawfulRequests(mutate func(*Restriction)) func(*Config) {
+	return func(c *Config) {
+		c.Scenarios = Catalogue()
+		for _, s := range c.Scenarios {
+			for i := range s.Steps {
+				if r := s.Steps[i].Restriction; r != nil {
+					mutate(r)
+				}
 			}
-			if !e.RestrictedAt(testEnd.AddDate(1, 0, 0)) {
-				lapsed++
-			}
-		}
-		if err := e.Validate(testEnd); err != nil {
-			t.Fatalf("event %s: %v", e.ID, err)
 		}
 	}
-	if restricted == 0 || lapsed == 0 || lapsed == restricted {
-		t.Errorf("%d restricted disclosures, %d lapsed a year after the period: want both kinds", restricted, lapsed)
+}
+
+// TestStaffNumbers: an event of one of the operator's roles names a member
+// of the role's team, the same one for the steps of an operation, various
+// ones over a customer's operations, never one of another role; a
+// processor's people abroad and the actors that are not persons name none.
+func TestStaffNumbers(t *testing.T) {
+	events := take(newGen(t, Config{Seed: 7, Subjects: 2000, Start: testStart, End: testEnd, Events: 50_000}), 50_000)
+	roleOf := map[string]string{}          // staff number → role
+	agents := map[string]map[string]bool{} // customer → call-centre agents
+	var named int
+	for i, e := range events {
+		if err := e.Validate(testEnd); err != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+		own := e.Actor.Type == lineage.EmployeeRole && e.SourceSystem != "third_country_processor"
+		if own != (e.Actor.Employee != nil) {
+			t.Fatalf("event %d: %s actor %s of %s with staff number %v", i, e.Actor.Type, e.Actor.ID, e.SourceSystem, e.Actor.Employee)
+		}
+		if !own {
+			continue
+		}
+		named++
+		number := *e.Actor.Employee
+		if n, err := strconv.Atoi(strings.TrimPrefix(number, "E")); len(number) != 5 || number[0] != 'E' || err != nil || n < 1000 {
+			t.Fatalf("event %d: staff number %q, want E and four digits", i, number)
+		}
+		if role, ok := roleOf[number]; ok && role != e.Actor.ID {
+			t.Fatalf("staff number %s acts as %s and as %s", number, role, e.Actor.ID)
+		}
+		roleOf[number] = e.Actor.ID
+		if e.Actor.ID == "call_centre_agent" {
+			if agents[e.SubjectID] == nil {
+				agents[e.SubjectID] = map[string]bool{}
+			}
+			agents[e.SubjectID][number] = true
+		}
+		// The officer who looks the data up is the one who hands them over.
+		if e.Kind == lineage.Transfer && e.Actor.ID == "retained_data_officer" {
+			if prev := events[i-1]; prev.Actor.ID != e.Actor.ID || *prev.Actor.Employee != number {
+				t.Errorf("event %d: lawful request looked up by %v, answered by %s", i, prev.Actor.Employee, number)
+			}
+		}
+	}
+	several := 0
+	for _, numbers := range agents {
+		if len(numbers) > 1 {
+			several++
+		}
+	}
+	t.Logf("%d events name %d people; %d of %d customers served by more than one agent", named, len(roleOf), several, len(agents))
+	if named == 0 || several < len(agents)/2 {
+		t.Errorf("%d customers of %d served by more than one call-centre agent: the agent must vary with the call", several, len(agents))
+	}
+}
+
+// TestRestrictedDisclosures: about one lawful request in five is kept from
+// the subject, each under its basis until a review at a day's start 6 to 24
+// months later, so that half a year after the period some restrictions have
+// lapsed and some have not. Nothing else is restricted.
+func TestRestrictedDisclosures(t *testing.T) {
+	cfg := Config{Seed: 3, Subjects: 3000, Start: testStart, End: testEnd, Events: 100_000, Sources: []string{"cdr_mediation"}}
+	var requests, restricted, lapsed int
+	for i, e := range take(newGen(t, cfg), 100_000) {
+		if err := e.Validate(testEnd); err != nil {
+			t.Fatalf("event %d: %v", i, err)
+		}
+		lawEnforcement := e.Recipient != nil && e.Recipient.Category == "law_enforcement"
+		if lawEnforcement {
+			requests++
+		}
+		r := e.Restriction
+		if r == nil {
+			continue
+		}
+		restricted++
+		after := r.ReviewAt.Sub(e.OccurredAt)
+		if !lawEnforcement || r.Basis != "Kriminālprocesa likums, 375. pants" ||
+			after < 180*24*time.Hour || after > 721*24*time.Hour || !r.ReviewAt.Equal(r.ReviewAt.Truncate(24*time.Hour)) {
+			t.Fatalf("event %d to %+v restricted under %q, review %s after (at %s)", i, e.Recipient, r.Basis, after, r.ReviewAt)
+		}
+		if !e.RestrictedAt(testEnd.AddDate(0, 6, 0)) {
+			lapsed++
+		}
+	}
+	t.Logf("%d of %d lawful requests restricted, %d lapsed half a year after the period", restricted, requests, lapsed)
+	if share := float64(restricted) / float64(requests); requests < 100 || share < 0.1 || share > 0.3 {
+		t.Errorf("%d of %d lawful requests restricted, want about one in five", restricted, requests)
+	}
+	if lapsed == 0 || lapsed == restricted {
+		t.Errorf("%d of %d restrictions lapsed half a year after the period: want both kinds", lapsed, restricted)
 	}
 }

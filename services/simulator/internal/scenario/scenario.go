@@ -109,16 +109,32 @@ type Step struct {
 	// occurred_at instead of the customer id. The scenario must require
 	// the trait that gives a customer that identifier (Identity.Requires).
 	Identify Identity
-	// Restriction, when set, keeps the step's disclosures from the subject
-	// for Restriction.For after occurred_at (schema v3 restriction).
+	// Staff is the team of the operator's employees who act in the step's
+	// role (an employee_role actor): each event names one of them by staff
+	// number (schema v3 actor.employee), the same one for every step of an
+	// operation, so that the DPO can tell who consulted the data. The zero
+	// Team names nobody: a processor's people, whom the operator does not
+	// number, or an actor that is not a person.
+	Staff Team
+	// Restriction, when set, keeps some of the step's disclosures from the
+	// subject for a time (schema v3 restriction).
 	Restriction *Restriction
 }
 
-// Restriction is how a step's disclosures are restricted: under Basis,
-// until For after they happened.
+// Team is a team of the operator's employees: Size people, with staff
+// numbers "E" and four digits, from First to First+Size-1.
+type Team struct {
+	First, Size int
+}
+
+// Restriction is how a step's disclosures are kept from the subject: Share
+// of them (0 < Share ≤ 1; the same for every step of an operation), under
+// Basis, until a review at the start of the UTC day after a time drawn in
+// [MinFor, MaxFor] after the disclosure.
 type Restriction struct {
-	Basis string
-	For   time.Duration
+	Basis          string
+	Share          float64
+	MinFor, MaxFor time.Duration
 }
 
 // Source is the source system the scenario belongs to: that of its first
