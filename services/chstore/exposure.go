@@ -164,25 +164,31 @@ func (s *Store) ExposedSubjects(ctx context.Context, q ExposureQuery, after stri
 		return nil, fmt.Errorf("query a page of the subjects exposed at %q in %s: %w", q.Party, s.cfg.Database, err)
 	}
 	defer rows.Close()
-	var holders []any
+	var first, last string
 	for rows.Next() {
 		var (
-			holder string
-			first  int64
+			holder  string
+			firstUS int64
 		)
-		if err := rows.Scan(&holder, &first); err != nil {
+		if err := rows.Scan(&holder, &firstUS); err != nil {
 			return nil, fmt.Errorf("scan a page of the subjects exposed at %q in %s: %w", q.Party, s.cfg.Database, err)
 		}
-		holders = append(holders, holder)
+		if first == "" {
+			first = holder
+		}
+		last = holder
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read a page of the subjects exposed at %q in %s: %w", q.Party, s.cfg.Database, err)
 	}
-	if len(holders) == 0 {
+	if first == "" {
 		return nil, nil
 	}
-	return s.exposedSubjects(ctx, q, "AND holder IN @holders", "AND (subject_id IN @holders OR subject_id >= 'a')",
-		clickhouse.Named("holders", clickhouse.GroupSet{Value: holders}))
+	// The page is every customer from its first to its last: a range, so
+	// that the query's text stays the same size however large the page.
+	return s.exposedSubjects(ctx, q, "AND holder >= @first AND holder <= @last",
+		"AND ((subject_id >= @first AND subject_id <= @last) OR subject_id >= 'a')",
+		clickhouse.Named("first", first), clickhouse.Named("last", last))
 }
 
 // ExposedSubject returns one customer's line of the exposure; ok is false

@@ -2,6 +2,7 @@ package chstore
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -140,5 +141,29 @@ func TestExposedSubjects(t *testing.T) {
 	}
 	if _, err := s.ExposedSubjects(t.Context(), q, "", MaxExposedPage+1); err == nil {
 		t.Error("a page above the maximum must be refused")
+	}
+}
+
+// TestExposedSubjectsLargestPage: a page of MaxExposedPage customers with
+// the longest ids is answered whole, and the next page holds the rest.
+func TestExposedSubjectsLargestPage(t *testing.T) {
+	s := newMigratedStore(t)
+	id := func(n int) string { return fmt.Sprintf("C%010d", n) }
+	events := make([]lineage.Event, MaxExposedPage+1)
+	for i := range events {
+		events[i] = lineagetest.Transfer(lineagetest.UUID(uint64(i+1)), id(i+1), t0)
+	}
+	insert(t, s, 0, events...)
+	q := ExposureQuery{Kind: Recipient, Party: swedbank}
+	page, err := s.ExposedSubjects(t.Context(), q, "", MaxExposedPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) != MaxExposedPage || page[0].SubjectID != id(1) || page[len(page)-1].SubjectID != id(MaxExposedPage) {
+		t.Fatalf("a page of %d, from %s to %s", len(page), page[0].SubjectID, page[len(page)-1].SubjectID)
+	}
+	rest, err := s.ExposedSubjects(t.Context(), q, page[len(page)-1].SubjectID, MaxExposedPage)
+	if err != nil || len(rest) != 1 || rest[0].SubjectID != id(MaxExposedPage+1) {
+		t.Fatalf("the next page: %+v, %v", rest, err)
 	}
 }

@@ -1,9 +1,9 @@
 -- The lines of the customers a breach reaches: those of a page
 -- (exposed_page.sql), or one customer's (exposed.sql, which Go puts in the
--- FROM; Go puts the customers in place of the holder marker and in the
--- inner query too, where the key can use them). Per customer: the first and
--- last event, every category, the events (copies once), and what a letter
--- may say now: the categories of events not restricted at @now_us, and the
+-- FROM; Go puts the page's range of customer ids, or the customer, in
+-- place of the holder marker and in the inner query too, where the key can
+-- use them). Per customer: the first and last event, every category, the
+-- events (copies once), and what a letter may say now: the categories of events not restricted at @now_us, and the
 -- latest review date of those that are; a recipient's name on the
 -- customer's latest event (meaningless for a source system).
 SELECT

@@ -1132,10 +1132,10 @@ LIMIT 5;
 -- exposed_subjects_2
 -- The lines of the customers a breach reaches: those of a page
 -- (exposed_page.sql), or one customer's (exposed.sql, which Go puts in the
--- FROM; Go puts the customers in place of the holder marker and in the
--- inner query too, where the key can use them). Per customer: the first and
--- last event, every category, the events (copies once), and what a letter
--- may say now: the categories of events not restricted at @now_us, and the
+-- FROM; Go puts the page's range of customer ids, or the customer, in
+-- place of the holder marker and in the inner query too, where the key can
+-- use them). Per customer: the first and last event, every category, the
+-- events (copies once), and what a letter may say now: the categories of events not restricted at @now_us, and the
 -- latest review date of those that are; a recipient's name on the
 -- customer's latest event (meaningless for a source system).
 SELECT
@@ -1187,7 +1187,7 @@ FROM
         SELECT subject_id, event_id, occurred_us, recipient_name, data_categories, restriction_review_us
         FROM lineage_disclosures WHERE recipient_id = 'rcp-7'
           AND occurred_us >= 0 AND occurred_us < 9223372036854775807
-          AND (subject_id IN ('C00000027', 'C00000213', 'C00000262', 'C00000497', 'C00000579') OR subject_id >= 'a')
+          AND ((subject_id >= 'C00000027' AND subject_id <= 'C00000579') OR subject_id >= 'a')
     ) AS events
     ANY LEFT JOIN
     (
@@ -1220,17 +1220,17 @@ FROM
 )
 
 )
-WHERE holder != '' AND holder IN ('C00000027', 'C00000213', 'C00000262', 'C00000497', 'C00000579')
+WHERE holder != '' AND holder >= 'C00000027' AND holder <= 'C00000579'
 GROUP BY holder
 ORDER BY holder;
 
 -- exposed_subject
 -- The lines of the customers a breach reaches: those of a page
 -- (exposed_page.sql), or one customer's (exposed.sql, which Go puts in the
--- FROM; Go puts the customers in place of the holder marker and in the
--- inner query too, where the key can use them). Per customer: the first and
--- last event, every category, the events (copies once), and what a letter
--- may say now: the categories of events not restricted at @now_us, and the
+-- FROM; Go puts the page's range of customer ids, or the customer, in
+-- place of the holder marker and in the inner query too, where the key can
+-- use them). Per customer: the first and last event, every category, the
+-- events (copies once), and what a letter may say now: the categories of events not restricted at @now_us, and the
 -- latest review date of those that are; a recipient's name on the
 -- customer's latest event (meaningless for a source system).
 SELECT

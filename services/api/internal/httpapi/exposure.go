@@ -207,12 +207,9 @@ func (s *Server) exportExposure(ctx context.Context, w http.ResponseWriter, r *h
 	_ = cw.Write([]string{"subject_id", "first", "last", "events", "categories", "notifiable_categories", "letter_withheld_until"})
 	for {
 		for _, x := range page {
-			withheld := ""
-			if len(x.Notifiable) == 0 {
-				withheld = formatTime(x.ReviewAt)
-			}
-			_ = cw.Write([]string{x.SubjectID, formatTime(x.First), formatTime(x.Last), strconv.FormatUint(x.Events, 10),
-				strings.Join(x.Categories, " "), strings.Join(x.Notifiable, " "), withheld})
+			v := newExposedSubjectView(x)
+			_ = cw.Write([]string{v.SubjectID, v.First, v.Last, strconv.FormatUint(v.Events, 10),
+				strings.Join(v.Categories, " "), strings.Join(v.NotifiableCategories, " "), lineage.Deref(v.LetterWithheldUntil)})
 		}
 		if len(page) < csvExposurePage {
 			break

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -133,6 +134,50 @@ func checkConsultation(t *testing.T, c *kfake.Cluster, rec audit.Record) {
 	}
 	if e.Attributes[audit.AttrAccessRequest] != rec.AccessRequest || e.Attributes[audit.AttrEndpoint] != rec.Endpoint {
 		t.Errorf("attributes = %v, want the access request and endpoint", e.Attributes)
+	}
+}
+
+// TestAuditOfAParty: a breach list, which names a recipient and no
+// subject, is one audit record keyed by the party, and no consultation
+// event (it would name no subject).
+func TestAuditOfAParty(t *testing.T) {
+	c := newCluster(t, kfake.SeedTopics(1, topics.Audit, topics.Events))
+	a := newAuditor(t, c, 5*time.Second)
+	rec := audit.Record{
+		Time: time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC), Caller: "dpo", Role: "dpo",
+		Endpoint: "/v1/recipients/{recipient_id}/subjects", PartyKind: "recipient", Party: "rcp-bank-swedbank",
+		Outcome: audit.OutcomeRequested,
+	}
+	if err := a.Audit(t.Context(), rec); err != nil {
+		t.Fatalf("Audit: %v", err)
+	}
+	count := func(topic string) (keys []string) {
+		cons, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ConsumeTopics(topic),
+			kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cons.Close()
+		adm := kadm.NewClient(cons)
+		ends, err := adm.ListEndOffsets(t.Context(), topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ends.Error() != nil || ends[topic][0].Offset == 0 {
+			return nil
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		defer cancel()
+		for _, r := range cons.PollFetches(ctx).Records() {
+			keys = append(keys, string(r.Key))
+		}
+		return keys
+	}
+	if got := count(topics.Audit); len(got) != 1 || got[0] != "recipient:rcp-bank-swedbank" {
+		t.Errorf("audit records keyed %q, want one keyed recipient:rcp-bank-swedbank", got)
+	}
+	if got := count(topics.Events); len(got) != 0 {
+		t.Errorf("%d consultation events for a list of subjects, want none", len(got))
 	}
 }
 
