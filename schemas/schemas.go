@@ -1,6 +1,6 @@
 // Package schemas holds the Avro schemas of the tracker's records, one file
-// per version: lineage events (lineage/), identity links (identity/) and
-// access request events (requests/).
+// per version: lineage events (lineage/), identity links (identity/),
+// access request events (requests/), subject facts (facts/).
 // The files are the contract with every producer; Go code reads them from
 // here so that no copy can drift.
 package schemas
@@ -12,7 +12,7 @@ import (
 	"sort"
 )
 
-//go:embed lineage/*.avsc identity/*.avsc requests/*.avsc
+//go:embed lineage/*.avsc identity/*.avsc requests/*.avsc facts/*.avsc incidents/*.avsc
 var files embed.FS
 
 // LineageEventVersions returns the text of every published version of the
@@ -29,6 +29,16 @@ func IdentityLinkVersions() ([]string, error) { return versions("identity/link.v
 func AccessRequestVersions() ([]string, error) {
 	return versions("requests/access_request.v*.avsc")
 }
+
+// SubjectFactVersions returns the text of every published version of the
+// subject fact schema (consent, opt-out, erasure, unmet lawful requests),
+// oldest first, as LineageEventVersions does.
+func SubjectFactVersions() ([]string, error) { return versions("facts/subject_fact.v*.avsc") }
+
+// IncidentVersions returns the text of every published version of the
+// personal-data breach incident event schema, oldest first, as
+// LineageEventVersions does.
+func IncidentVersions() ([]string, error) { return versions("incidents/incident.v*.avsc") }
 
 func versions(pattern string) ([]string, error) {
 	names, err := fs.Glob(files, pattern)

@@ -177,7 +177,6 @@ type Event struct {
 
 // Limits of an event.
 const (
-	MaxActorLen  = 64
 	MaxReasonLen = 1024
 	minRequestID = 8
 	maxRequestID = 32
@@ -191,27 +190,13 @@ var GDPRApplies = time.Date(2018, time.May, 25, 0, 0, 0, 0, riga)
 var ErrInvalid = errors.New("invalid access request event")
 
 // ValidationError lists every broken rule of one event, in the project's
-// form: the field as the schema names it, and the rule.
-type ValidationError struct {
-	Fields []lineage.FieldError
-}
+// form (lineage.ValidationError): the field as the schema names it, and
+// the rule; errors.Is(err, ErrInvalid) is true.
+type ValidationError = lineage.ValidationError
 
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.Error()
-	}
-	return "invalid access request event: " + strings.Join(parts, "; ")
-}
+type checker struct{ lineage.Rules }
 
-// Is makes errors.Is(err, ErrInvalid) true.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
-
-type checker struct{ errs []lineage.FieldError }
-
-func (c *checker) fail(field, rule, value string) {
-	c.errs = append(c.errs, lineage.FieldError{Field: field, Rule: rule, Value: value})
-}
+func (c *checker) fail(field, rule, value string) { c.Fail(field, rule, value) }
 
 // Validate checks the event and returns a *ValidationError naming every
 // broken rule, or nil. now bounds the times from above (clock skew
@@ -229,7 +214,7 @@ func (e *Event) Validate(now time.Time) error {
 	if e.RecordedAt.Before(e.At) {
 		c.fail("recorded_at", "must not be earlier than at", "")
 	}
-	if !validActor(e.Actor) {
+	if !lineage.ValidCallerName(e.Actor) {
 		c.fail("actor", "must be the caller name of who recorded it: 1-64 letters, digits and _ . -", "")
 	}
 	switch e.Type {
@@ -273,10 +258,7 @@ func (e *Event) Validate(now time.Time) error {
 		c.fail("type", "must be received, identity_checked, extended, answered or refused", string(e.Type))
 	}
 	c.onlyFor(e)
-	if len(c.errs) == 0 {
-		return nil
-	}
-	return &ValidationError{Fields: c.errs}
+	return c.Err("access request event", ErrInvalid)
 }
 
 func (c *checker) time(field string, t, now time.Time) {
@@ -335,19 +317,6 @@ func ValidRequestID(s string) bool {
 	for i := 0; i < len(rest); i++ {
 		b := rest[i]
 		if !(b >= 'a' && b <= 'z') && !(b >= 'A' && b <= 'Z') && !(b >= '0' && b <= '9') && b != '-' {
-			return false
-		}
-	}
-	return true
-}
-
-func validActor(s string) bool {
-	if s == "" || len(s) > MaxActorLen {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		b := s[i]
-		if !(b >= 'a' && b <= 'z') && !(b >= 'A' && b <= 'Z') && !(b >= '0' && b <= '9') && b != '_' && b != '.' && b != '-' {
 			return false
 		}
 	}

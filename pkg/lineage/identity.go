@@ -153,8 +153,5 @@ func (l *IdentityLink) Validate(now time.Time) error {
 	if _, ok := taxonomy.LookupSourceSystem(l.SourceSystem); !ok {
 		c.fail("source_system", "unknown source system code", l.SourceSystem)
 	}
-	if len(c.errs) == 0 {
-		return nil
-	}
-	return &ValidationError{Fields: c.errs}
+	return c.Err("identity link", ErrInvalid)
 }

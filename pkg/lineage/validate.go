@@ -46,9 +46,17 @@ func (e FieldError) Error() string {
 	return fmt.Sprintf("%s: %s", e.Field, e.Rule)
 }
 
-// ValidationError lists every broken rule of one event.
+// ValidationError lists every broken rule of one record: the field as its
+// schema names it, and the rule. Every record type of the project reports
+// its rules this way (lineage events and identity links here, access
+// request events, subject facts, incident events); errors.Is matches the
+// record type's own ErrInvalid.
 type ValidationError struct {
-	Fields []FieldError
+	// What names the record in the message: "lineage event".
+	What string
+	// Sentinel is what errors.Is matches.
+	Sentinel error
+	Fields   []FieldError
 }
 
 func (e *ValidationError) Error() string {
@@ -56,17 +64,34 @@ func (e *ValidationError) Error() string {
 	for i, f := range e.Fields {
 		parts[i] = f.Error()
 	}
-	return "invalid lineage event: " + strings.Join(parts, "; ")
+	return "invalid " + e.What + ": " + strings.Join(parts, "; ")
 }
 
-// Is makes errors.Is(err, ErrInvalid) true.
-func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+// Is makes errors.Is(err, e.Sentinel) true.
+func (e *ValidationError) Is(target error) bool { return target != nil && target == e.Sentinel }
 
-type checker struct{ errs []FieldError }
+// Rules collects the broken rules of one record while a validator checks
+// it.
+type Rules struct{ broken []FieldError }
 
-func (c *checker) fail(field, rule, value string) {
-	c.errs = append(c.errs, FieldError{Field: field, Rule: rule, Value: value})
+// Fail records a broken rule. value is the offending value for codes only:
+// anything that may be personal data is never echoed.
+func (r *Rules) Fail(field, rule, value string) {
+	r.broken = append(r.broken, FieldError{Field: field, Rule: rule, Value: value})
 }
+
+// Err returns nil when no rule was broken, else a *ValidationError naming
+// every broken rule of what, matching sentinel.
+func (r *Rules) Err(what string, sentinel error) error {
+	if len(r.broken) == 0 {
+		return nil
+	}
+	return &ValidationError{What: what, Sentinel: sentinel, Fields: r.broken}
+}
+
+type checker struct{ Rules }
+
+func (c *checker) fail(field, rule, value string) { c.Fail(field, rule, value) }
 
 // Validate checks the event against the schema's rules and the taxonomy and
 // returns a *ValidationError naming every broken rule, or nil. now bounds
@@ -108,16 +133,17 @@ func (e *Event) Validate(now time.Time) error {
 		c.fail("purpose", "unknown purpose code (policy §5)", e.Purpose)
 	}
 	c.basis(e.LegalBasis, e.LegitimateInterest)
+	if e.LegalBasis == "similar_offer" && e.Purpose != "commercial_communication" {
+		c.fail("legal_basis", "similar_offer (policy §43) is only for purpose commercial_communication: offers of similar goods and services", e.LegalBasis)
+	}
 	c.recipient(e.Kind, e.Recipient)
 	if e.Trace != nil && !validTraceParent(e.Trace.TraceParent) {
 		c.fail("trace.traceparent", "must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)", "")
 	}
 	c.attributes(e.Attributes)
+	c.contractAttributes(e.Attributes, e.OccurredAt)
 	c.restriction(e.Restriction, e.OccurredAt)
-	if len(c.errs) == 0 {
-		return nil
-	}
-	return &ValidationError{Fields: c.errs}
+	return c.Err("lineage event", ErrInvalid)
 }
 
 func (c *checker) times(occurred, recorded, now time.Time) {
@@ -245,6 +271,74 @@ func (c *checker) attributes(attrs map[string]string) {
 			c.fail("attributes", "values must be at most 256 bytes", "")
 		}
 	}
+}
+
+// Attributes with a meaning of their own: free-form attributes are the
+// source's business, these are read by the tracker (retention, the yearly
+// statistics of retained data) and so are checked.
+const (
+	// AttrRetentionFrom is the UTC day (YYYY-MM-DD) from which the
+	// policy's retention period of the data the event concerns is counted:
+	// the recording or correspondence date (§22), the invoice or document
+	// date (§20.3), the end of service use of a prepaid customer (§23), the
+	// day an audit record was made (§21), or for a disclosure of retained
+	// data the day of the oldest data given.
+	AttrRetentionFrom = "retention_from"
+	// AttrRetentionRule is a retention rule code (taxonomy.RetentionRules)
+	// that governs the event's data instead of their categories' default
+	// rules: prepaid_2y applies by subject, audit_high_security_18m by
+	// system, and no category maps to either.
+	AttrRetentionRule = "retention_rule"
+	// AttrRequestRef names an authority's request that a disclosure
+	// answers (the authority's own number); several events may answer one
+	// request.
+	AttrRequestRef = "request_ref"
+	// MaxRequestRefLen bounds AttrRequestRef.
+	MaxRequestRefLen = 64
+)
+
+// contractAttributes checks the attributes the tracker reads, when present.
+// The values are dates and codes, not personal data, but only the rule code
+// is echoed, as codes are.
+func (c *checker) contractAttributes(attrs map[string]string, occurred time.Time) {
+	if v, ok := attrs[AttrRetentionFrom]; ok {
+		from, err := time.Parse(time.DateOnly, v)
+		// A period counted from a day after the event cannot have run on
+		// it; before 2000 is a unit or typing mistake, as for occurred_at.
+		switch {
+		case err != nil:
+			c.fail("attributes."+AttrRetentionFrom, "must be a calendar date YYYY-MM-DD (UTC): the day the retention period is counted from (policy §20-§23)", "")
+		case from.Before(Earliest):
+			c.fail("attributes."+AttrRetentionFrom, "must not be before 2000-01-01", "")
+		case from.After(occurred.UTC()):
+			c.fail("attributes."+AttrRetentionFrom, "must not be after the day of occurred_at (UTC)", "")
+		}
+	}
+	if v, ok := attrs[AttrRetentionRule]; ok {
+		if _, known := taxonomy.LookupRetentionRule(v); !known {
+			c.fail("attributes."+AttrRetentionRule, "unknown retention rule code (policy §20-§23)", v)
+		}
+	}
+	if v, ok := attrs[AttrRequestRef]; ok && !validRequestRef(v) {
+		c.fail("attributes."+AttrRequestRef, "must be 1-64 characters of letters, digits and - / . _ (the authority's request number)", "")
+	}
+}
+
+// validRequestRef reports whether s is 1 to MaxRequestRefLen bytes of
+// letters, digits and - / . _.
+func validRequestRef(s string) bool {
+	if s == "" || len(s) > MaxRequestRefLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9':
+		case b == '-', b == '/', b == '.', b == '_':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // ValidSubjectID reports whether s is a customer id: "C" and 7 to 10 digits.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/pkg/lineage/lineagetest"
+	"github.com/balticom/lineage/pkg/taxonomy"
 )
 
 var now = lineagetest.Base.Add(24 * time.Hour)
@@ -82,6 +83,11 @@ func TestValidateNamesFieldAndRule(t *testing.T) {
 			e.LegitimateInterest = lineage.Ptr("7.1")
 			return e
 		}, "legitimate_interest", "must be null"},
+		{"§43 offer for another purpose", func() lineage.Event {
+			e := lineagetest.Access(id, subject, at)
+			e.LegalBasis, e.LegitimateInterest = "similar_offer", nil
+			return e
+		}, "legal_basis", "only for purpose commercial_communication"},
 		{"access with recipient", func() lineage.Event {
 			e := lineagetest.Access(id, subject, at)
 			e.Recipient = lineagetest.Transfer(id, subject, at).Recipient
@@ -139,6 +145,38 @@ func TestValidateNamesFieldAndRule(t *testing.T) {
 			e.Restriction = &lineage.Restriction{Basis: "Kriminālprocesa likums", ReviewAt: at}
 			return e
 		}, "restriction.review_at", "after occurred_at"},
+		{"retention_from not a date", func() lineage.Event {
+			return withAttr(lineagetest.Access(id, subject, at), lineage.AttrRetentionFrom, "02.03.2026")
+		}, "attributes.retention_from", "YYYY-MM-DD"},
+		{"retention_from with a time", func() lineage.Event {
+			return withAttr(lineagetest.Access(id, subject, at), lineage.AttrRetentionFrom, "2026-03-02T00:00:00Z")
+		}, "attributes.retention_from", "YYYY-MM-DD"},
+		{"retention_from on no day", func() lineage.Event {
+			return withAttr(lineagetest.Access(id, subject, at), lineage.AttrRetentionFrom, "2026-02-29")
+		}, "attributes.retention_from", "YYYY-MM-DD"},
+		{"retention_from before 2000", func() lineage.Event {
+			return withAttr(lineagetest.Access(id, subject, at), lineage.AttrRetentionFrom, "1999-12-31")
+		}, "attributes.retention_from", "before 2000-01-01"},
+		{"retention_from after the event", func() lineage.Event {
+			return withAttr(lineagetest.Access(id, subject, at), lineage.AttrRetentionFrom, "2026-03-03")
+		}, "attributes.retention_from", "after the day of occurred_at"},
+		{"retention_from a UTC day later", func() lineage.Event {
+			// 00:30 in Riga on 3 March is still 2 March in UTC.
+			late := time.Date(2026, 3, 2, 22, 30, 0, 0, time.UTC)
+			return withAttr(lineagetest.Access(id, subject, late), lineage.AttrRetentionFrom, "2026-03-03")
+		}, "attributes.retention_from", "after the day of occurred_at"},
+		{"unknown retention rule", func() lineage.Event {
+			return withAttr(lineagetest.Access(id, subject, at), lineage.AttrRetentionRule, "forever")
+		}, "attributes.retention_rule", "unknown retention rule"},
+		{"empty request_ref", func() lineage.Event {
+			return withAttr(lineagetest.CDR(id, lineagetest.Identifier(lineage.MSISDN, 1), at), lineage.AttrRequestRef, "")
+		}, "attributes.request_ref", "1-64 characters"},
+		{"request_ref with a space", func() lineage.Event {
+			return withAttr(lineagetest.CDR(id, lineagetest.Identifier(lineage.MSISDN, 1), at), lineage.AttrRequestRef, "VP 2026/17")
+		}, "attributes.request_ref", "letters, digits and - / . _"},
+		{"request_ref too long", func() lineage.Event {
+			return withAttr(lineagetest.CDR(id, lineagetest.Identifier(lineage.MSISDN, 1), at), lineage.AttrRequestRef, strings.Repeat("7", 65))
+		}, "attributes.request_ref", "1-64 characters"},
 		{"long attribute value", func() lineage.Event {
 			e := lineagetest.Access(id, subject, at)
 			e.Attributes = map[string]string{"note": strings.Repeat("x", 257)}
@@ -160,6 +198,34 @@ func TestValidateNamesFieldAndRule(t *testing.T) {
 				t.Fatalf("got field %q rule %q, want field %q rule containing %q", f.Field, f.Rule, tc.field, tc.rule)
 			}
 		})
+	}
+}
+
+// withAttr returns e with one more attribute.
+func withAttr(e lineage.Event, key, value string) lineage.Event {
+	attrs := map[string]string{key: value}
+	for k, v := range e.Attributes {
+		attrs[k] = v
+	}
+	e.Attributes = attrs
+	return e
+}
+
+// TestContractAttributes: the attributes the tracker reads are accepted at
+// their bounds (the day of the event, 2000-01-01, every rule code, a
+// request number of 64 bytes).
+func TestContractAttributes(t *testing.T) {
+	id, at := lineagetest.UUID(1), lineagetest.Base
+	e := lineagetest.CDR(id, lineagetest.Identifier(lineage.MSISDN, 1), at)
+	e = withAttr(e, lineage.AttrRequestRef, "VP-2026/17_a."+strings.Repeat("9", 51))
+	for _, from := range []string{"2026-03-02", "2000-01-01", "2024-02-29"} {
+		e := withAttr(e, lineage.AttrRetentionFrom, from)
+		for _, rule := range taxonomy.RetentionRules() {
+			e := withAttr(e, lineage.AttrRetentionRule, rule.Code)
+			if err := e.Validate(now); err != nil {
+				t.Errorf("retention_from %s, rule %s: %v", from, rule.Code, err)
+			}
+		}
 	}
 }
 

@@ -11,6 +11,7 @@
 package producer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/balticom/lineage/pkg/kafkatrace"
 	"github.com/balticom/lineage/pkg/lineage"
+	"github.com/balticom/lineage/pkg/subjectfact"
 	"github.com/balticom/lineage/pkg/topics"
 	"github.com/balticom/lineage/pkg/wire"
 )
@@ -39,6 +41,8 @@ type Config struct {
 	Topic string
 	// LinkTopic, for PublishLinks, defaults to topics.IdentityLinks.
 	LinkTopic string
+	// FactTopic, for PublishFacts, defaults to topics.Facts.
+	FactTopic string
 	// ClientID names the producing system in the broker's logs and quotas.
 	ClientID string
 	// Linger is how long a batch waits for more events (default 5 ms).
@@ -56,8 +60,10 @@ type Producer struct {
 	cl        *kgo.Client
 	codec     *wire.Codec
 	links     *wire.LinkCodec
+	facts     *wire.FactCodec
 	topic     string
 	linkTopic string
+	factTopic string
 	now       func() time.Time
 	tracer    trace.Tracer
 	produced  metric.Int64Counter
@@ -75,6 +81,9 @@ func New(cfg Config, opts ...kgo.Opt) (*Producer, error) {
 	if cfg.LinkTopic == "" {
 		cfg.LinkTopic = topics.IdentityLinks
 	}
+	if cfg.FactTopic == "" {
+		cfg.FactTopic = topics.Facts
+	}
 	if cfg.Linger == 0 {
 		cfg.Linger = 5 * time.Millisecond
 	}
@@ -89,6 +98,10 @@ func New(cfg Config, opts ...kgo.Opt) (*Producer, error) {
 		return nil, fmt.Errorf("producer: %w", err)
 	}
 	links, err := wire.NewLinkCodec()
+	if err != nil {
+		return nil, fmt.Errorf("producer: %w", err)
+	}
+	facts, err := wire.NewFactCodec()
 	if err != nil {
 		return nil, fmt.Errorf("producer: %w", err)
 	}
@@ -111,7 +124,7 @@ func New(cfg Config, opts ...kgo.Opt) (*Producer, error) {
 	produced, _ := meter.Int64Counter("lineage.producer.events", metric.WithDescription("events acknowledged by Kafka"))
 	failed, _ := meter.Int64Counter("lineage.producer.failures", metric.WithDescription("events refused by validation or Kafka"))
 	return &Producer{
-		cl: cl, codec: codec, links: links, topic: cfg.Topic, linkTopic: cfg.LinkTopic, now: cfg.Now,
+		cl: cl, codec: codec, links: links, facts: facts, topic: cfg.Topic, linkTopic: cfg.LinkTopic, factTopic: cfg.FactTopic, now: cfg.Now,
 		tracer: otel.Tracer(instrumentation), produced: produced, failed: failed,
 	}, nil
 }
@@ -176,30 +189,71 @@ func (p *Producer) Publish(ctx context.Context, events ...lineage.Event) error {
 // each link.
 func (p *Producer) PublishLinks(ctx context.Context, links ...lineage.IdentityLink) error {
 	now := p.now()
-	var invalid []error
-	records := make([]*kgo.Record, len(links))
-	ids := make([]string, len(links))
-	for i := range links {
+	return p.publishEach(ctx, p.linkTopic, len(links), func(i int) (string, []byte, error) {
 		l := links[i]
 		if l.RecordedAt.IsZero() {
 			l.RecordedAt = now
 		}
 		if err := l.Validate(now); err != nil {
 			// No ID: an invalid identifier may be a phone number in clear.
-			invalid = append(invalid, &EventError{Index: i, Err: err})
-			continue
+			return "", nil, &invalidError{err}
 		}
-		ids[i] = l.Identifier.Key()
 		value, err := p.links.Append(nil, &l)
-		if err != nil {
-			return &EventError{Index: i, ID: ids[i], Err: err}
+		return l.Identifier.Key(), value, err
+	})
+}
+
+// PublishFacts validates every subject fact (consent given or withdrawn,
+// an opt-out, an erasure requested, told or confirmed), then produces them
+// to the facts topic, keyed by subject, and waits until Kafka acknowledged
+// all of them, with the same errors as Publish (an *EventError's ID is the
+// fact's id). Publishing a fact again is safe: every answer counts a fact
+// id once.
+func (p *Producer) PublishFacts(ctx context.Context, facts ...subjectfact.Fact) error {
+	now := p.now()
+	return p.publishEach(ctx, p.factTopic, len(facts), func(i int) (string, []byte, error) {
+		f := facts[i]
+		if f.RecordedAt.IsZero() {
+			f.RecordedAt = now
 		}
-		records[i] = &kgo.Record{Topic: p.linkTopic, Key: []byte(ids[i]), Value: value}
+		if err := f.Validate(now); err != nil {
+			return "", nil, &invalidError{err}
+		}
+		value, err := p.facts.Append(nil, &f)
+		return cmp.Or(f.SubjectID, f.Reference), value, err
+	})
+}
+
+// invalidError marks a record that broke a rule: nothing is produced
+// while one does.
+type invalidError struct{ err error }
+
+func (e *invalidError) Error() string { return e.err.Error() }
+
+// publishEach encodes n records with record (their key and value, or an
+// *invalidError for one that breaks a rule) and produces them to topic,
+// or none when one is invalid; it waits for every acknowledgement.
+func (p *Producer) publishEach(ctx context.Context, topic string, n int, record func(i int) (key string, value []byte, err error)) error {
+	var invalid []error
+	records := make([]*kgo.Record, n)
+	ids := make([]string, n)
+	for i := range n {
+		key, value, err := record(i)
+		var ie *invalidError
+		switch {
+		case errors.As(err, &ie):
+			invalid = append(invalid, &EventError{Index: i, Err: ie.err})
+			continue
+		case err != nil:
+			return &EventError{Index: i, ID: key, Err: err}
+		}
+		ids[i] = key
+		records[i] = &kgo.Record{Topic: topic, Key: []byte(key), Value: value}
 	}
 	if err := p.refused(ctx, invalid); err != nil {
 		return err
 	}
-	return p.produceAll(ctx, p.linkTopic, records, ids)
+	return p.produceAll(ctx, topic, records, ids)
 }
 
 // produceAll produces records (ids name them in errors) and waits for every

@@ -17,6 +17,7 @@ import (
 	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/pkg/lineage/lineagetest"
 	"github.com/balticom/lineage/pkg/producer"
+	"github.com/balticom/lineage/pkg/subjectfact"
 	"github.com/balticom/lineage/pkg/topics"
 	"github.com/balticom/lineage/pkg/wire"
 )
@@ -24,7 +25,7 @@ import (
 // cluster starts an in-process Kafka broker reached over TCP.
 func cluster(t *testing.T) []string {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, topics.Events, topics.IdentityLinks))
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, topics.Events, topics.IdentityLinks, topics.Facts))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,6 +234,43 @@ func TestPublishIdentities(t *testing.T) {
 		}
 		if string(recs[i].Key) != msisdn.Key() || got.SubjectID != want.SubjectID || (got.ValidTo == nil) != (want.ValidTo == nil) {
 			t.Errorf("link %d: key %q, %+v; want %+v", i, recs[i].Key, got, want)
+		}
+	}
+}
+
+func TestPublishFacts(t *testing.T) {
+	brokers := cluster(t)
+	p := newProducer(t, brokers)
+	defer p.Close(context.Background())
+	ctx := context.Background()
+	optOut := subjectfact.Fact{ID: lineagetest.UUID(1), Type: subjectfact.OptedOut, At: lineagetest.Base,
+		SourceSystem: "self_service_portal", Actor: "portal", SubjectID: "C00000001", Channel: "self_service_portal"}
+	unmet := subjectfact.Fact{ID: lineagetest.UUID(2), Type: subjectfact.LawfulRequestUnmet, At: lineagetest.Base,
+		SourceSystem: "cdr_mediation", Actor: "lawful-requests", RecipientID: "rcp-state-police", Reference: "VP-2026-17",
+		Reason: "the data asked for were older than the retention period"}
+	bad := optOut
+	bad.Channel = "carrier_pigeon"
+	err := p.PublishFacts(ctx, optOut, bad)
+	var ee *producer.EventError
+	if !errors.Is(err, subjectfact.ErrInvalid) || !errors.As(err, &ee) || ee.Index != 1 || !strings.Contains(err.Error(), "channel") {
+		t.Fatalf("want a validation error naming channel of fact 1, got %v", err)
+	}
+	if err := p.PublishFacts(ctx, optOut, unmet); err != nil {
+		t.Fatal(err)
+	}
+	codec, err := wire.NewFactCodec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs := consumeTopic(t, brokers, topics.Facts, 2)
+	slices.SortFunc(recs, func(a, b *kgo.Record) int { return strings.Compare(string(a.Key), string(b.Key)) })
+	for i, want := range []struct{ key, id string }{{"C00000001", optOut.ID}, {"VP-2026-17", unmet.ID}} {
+		var got subjectfact.Fact
+		if err := codec.Decode(recs[i].Value, &got); err != nil {
+			t.Fatal(err)
+		}
+		if string(recs[i].Key) != want.key || got.ID != want.id || got.RecordedAt.IsZero() {
+			t.Errorf("fact %d: key %q, %+v; want key %s, id %s, recorded_at stamped", i, recs[i].Key, got, want.key, want.id)
 		}
 	}
 }

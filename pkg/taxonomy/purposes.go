@@ -1,6 +1,7 @@
 package taxonomy
 
-// purposeList holds the processing purposes of §5.1–§5.7. The policy links a
+// purposeList holds the processing purposes of §5.1–§5.7, and commercial
+// communication (§42–§47), which §5 does not list. The policy links a
 // purpose to a legal basis only for §5.5 (its heading names legal
 // obligations); any other link is ours.
 var purposeList = []Term{
@@ -19,18 +20,23 @@ var purposeList = []Term{
 	{Code: "other_announced", Name: "Other purposes announced when the data are given",
 		NameLV: "Citi specifiski nolūki, par kuriem Klients tiek informēts brīdī, kad sniedz attiecīgus datus", Cite: "§5.7",
 		Note: "The code does not say what the purpose was; the notice given at collection must be kept elsewhere."},
+	{Code: "commercial_communication", Name: "Commercial communication: offers and other notices not tied to agreed services",
+		NameLV: "Komerciālie paziņojumi un citi ar līgumā noteiktajiem pakalpojumiem nesaistīti paziņojumi", Cite: "§42–§47",
+		Note: "§5 lists no marketing purpose; §42–§47 describe commercial communication and §7.16 names advertising as an interest. " +
+			"A purpose of its own is ours, so that marketing consent (§44), opt-outs (§46) and the §43 offer can be checked against the messages."},
 }
 
 var purposes = newCatalogue(purposeList, termCode)
 
-// Purposes returns the processing purposes of §5.1–§5.7, in policy order.
+// Purposes returns the processing purposes of §5.1–§5.7 and §42–§47, in policy order.
 // The slice is a copy.
 func Purposes() []Term { return purposes.all() }
 
 // LookupPurpose returns the purpose with the code.
 func LookupPurpose(code string) (Term, bool) { return purposes.lookup(code) }
 
-// legalBasisList holds the legal bases of §6.1–§6.5.
+// legalBasisList holds the legal bases of §6.1–§6.5, and the §43 offer of
+// similar goods and services, which needs no consent.
 var legalBasisList = []Term{
 	{Code: "contract", Name: "Conclusion and performance of a contract", NameLV: "Līguma noslēgšana un izpilde", Cite: "§6.1"},
 	{Code: "legal_obligation", Name: "Compliance with a legal obligation", NameLV: "Normatīvo aktu prasību izpilde", Cite: "§6.2"},
@@ -42,11 +48,15 @@ var legalBasisList = []Term{
 		NameLV: "Datu subjekta vai citas fiziskās personas vitālo interešu nodrošināšana", Cite: "§6.5",
 		Note: "The policy extends it to \"fizisko un īpašuma drošību\" (physical and property security) of staff, customers and visitors, " +
 			"wider than GDPR Art. 6(1)(d); recorded as stated."},
+	{Code: "similar_offer", Name: "E-mail offers of similar goods and services to own customers, without consent, while an opt-out is offered",
+		NameLV: "Komerciālie e-pasti saviem klientiem par līdzīgām precēm un pakalpojumiem, neprasot Klienta piekrišanu", Cite: "§43",
+		Note: "Not one of §6: the Information Society Services Law allows it (§43). Keeping it as a basis of its own is ours: such a message " +
+			"is never a use of consent, so a consent withdrawal does not flag it, while an opt-out (§46) still stops it."},
 }
 
 var legalBases = newCatalogue(legalBasisList, termCode)
 
-// LegalBases returns the legal bases of §6.1–§6.5, in policy order. The
+// LegalBases returns the legal bases of §6.1–§6.5 and §43, in policy order. The
 // slice is a copy.
 func LegalBases() []Term { return legalBases.all() }
 

@@ -309,10 +309,12 @@ func TestPurposesAndBases(t *testing.T) {
 		{"purposes", Purposes(), [][2]string{
 			{"service_provision", "§5.1"}, {"credit_and_debt", "§5.2"}, {"planning_analytics", "§5.3"},
 			{"security", "§5.4"}, {"legal_obligation", "§5.5"}, {"network_building", "§5.6"}, {"other_announced", "§5.7"},
+			{"commercial_communication", "§42–§47"},
 		}},
 		{"legal bases", LegalBases(), [][2]string{
 			{"contract", "§6.1"}, {"legal_obligation", "§6.2"}, {"consent", "§6.3"},
 			{"legitimate_interest", "§6.4"}, {"vital_interest", "§6.5"},
+			{"similar_offer", "§43"},
 		}},
 	}
 	for _, tt := range tests {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -33,6 +34,16 @@ const (
 	// refused), keyed by request id, so that one request's events stay in
 	// order. It is the request log of GDPR Art. 15 and Art. 12(3).
 	Requests = "lineage.requests.v1"
+	// Facts carries the Avro subject facts (consent given or withdrawn, an
+	// opt-out, an erasure requested, told to a recipient and confirmed, an
+	// authority's request that could not be met), keyed by subject id (by
+	// the request's reference when no subject is known), so that one
+	// subject's facts stay in order.
+	Facts = "lineage.facts.v1"
+	// Incidents carries the Avro incident events of personal-data breaches
+	// (opened, counted, the authority notified, closed), keyed by incident
+	// id. It is the DPO's breach record of GDPR Art. 33(5).
+	Incidents = "lineage.incidents.v1"
 
 	// DefaultPartitions is the partition count of a new events topic: the
 	// ceiling of the materializer fleet's size.
@@ -40,13 +51,30 @@ const (
 )
 
 // All returns every topic the project uses.
-func All() []string { return []string{Events, DeadLetter, IdentityLinks, Audit, Requests} }
+func All() []string {
+	return []string{Events, DeadLetter, IdentityLinks, Audit, Requests, Facts, Incidents}
+}
 
-// Ensure creates the project's topics if they do not exist yet, each with the
-// given number of partitions and replication factor (-1: the broker default).
-// Topics that exist are left as they are, whatever their partition count.
+// Forever is the retention.ms of a topic whose records never expire.
+const Forever = -1
+
+// Ensure creates the project's topics that do not exist yet, keeping their
+// records forever: EnsureRetention with Forever.
 func Ensure(ctx context.Context, adm *kadm.Client, partitions int32, replication int16) error {
-	resp, err := adm.CreateTopics(ctx, partitions, replication, nil, All()...)
+	return EnsureRetention(ctx, adm, partitions, replication, Forever)
+}
+
+// EnsureRetention creates the project's topics if they do not exist yet,
+// each with the given number of partitions and replication factor (-1: the
+// broker default) and retention.ms (Forever: never delete). The topics are
+// the source of truth: on a broker whose default is seven days, a topic
+// created without the setting would lose the log a rebuild needs. Topics
+// that exist are left as they are, whatever their partition count or
+// retention: changing them is an operator's decision.
+func EnsureRetention(ctx context.Context, adm *kadm.Client, partitions int32, replication int16, retentionMS int64) error {
+	retention := strconv.FormatInt(retentionMS, 10)
+	configs := map[string]*string{"retention.ms": &retention, "retention.bytes": kmsg.StringPtr("-1")}
+	resp, err := adm.CreateTopics(ctx, partitions, replication, configs, All()...)
 	if err != nil {
 		return fmt.Errorf("create topics: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -53,5 +54,46 @@ func TestPing(t *testing.T) {
 				t.Errorf("Ping: %v", err)
 			}
 		})
+	}
+}
+
+// TestEnsureKeepsTheLog: the project's topics are created with the
+// retention asked for (forever by default), so a broker whose default is
+// seven days does not expire the source of truth; a topic that exists is
+// left alone.
+func TestEnsureKeepsTheLog(t *testing.T) {
+	ctx := context.Background()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, Audit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	if err := Ensure(ctx, adm, 3, -1); err != nil {
+		t.Fatal(err)
+	}
+	if err := EnsureRetention(ctx, adm, 3, -1, 1000); err != nil {
+		t.Fatalf("again, with another retention: %v", err)
+	}
+	configs, err := adm.DescribeTopicConfigs(ctx, All()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rc := range configs {
+		if rc.Name == Audit {
+			continue // seeded before: left as it was
+		}
+		got := map[string]string{}
+		for _, c := range rc.Configs {
+			got[c.Key] = c.MaybeValue()
+		}
+		if got["retention.ms"] != "-1" || got["retention.bytes"] != "-1" {
+			t.Errorf("topic %s: retention.ms %q, retention.bytes %q; want -1 and -1", rc.Name, got["retention.ms"], got["retention.bytes"])
+		}
 	}
 }

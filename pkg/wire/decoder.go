@@ -15,6 +15,12 @@ import (
 // (TestFastDecoderKnowsCurrentSchema fails meanwhile).
 const fastFingerprint = 0xa97efb0c4501d324
 
+// fastSpecFingerprint is the same schema's fingerprint in the Avro
+// specification's Parsing Canonical Form, which outside producers (Apache
+// Avro Java) write: the same bytes, read the same fast way.
+// TestFastDecoderKnowsCurrentSchema checks the pair.
+const fastSpecFingerprint = 0xc0aef49070b2b8e9
+
 // The symbols of the schema's enums, in schema order.
 var (
 	kindSymbols      = [...]lineage.Kind{lineage.KindUnknown, lineage.Access, lineage.Transfer, lineage.ProcessorHandoff}
@@ -59,8 +65,10 @@ func (c *Codec) NewDecoder() *Decoder {
 // Decode fills e from a record value in either framing; see Decoder for who
 // owns what e then refers to.
 func (d *Decoder) Decode(ctx context.Context, b []byte, e *lineage.Event) error {
-	if !d.fast || len(b) > MaxRecordBytes || len(b) < soeHeaderLen ||
-		[2]byte(b) != soeMarker || binary.LittleEndian.Uint64(b[2:]) != fastFingerprint {
+	if !d.fast || len(b) > MaxRecordBytes || len(b) < soeHeaderLen || [2]byte(b) != soeMarker {
+		return d.codec.Decode(ctx, b, e)
+	}
+	if fp := binary.LittleEndian.Uint64(b[2:]); fp != fastFingerprint && fp != fastSpecFingerprint {
 		return d.codec.Decode(ctx, b, e)
 	}
 	if err := d.decodeCurrent(b[soeHeaderLen:], e); err != nil {

@@ -29,6 +29,13 @@ func TestFastDecoderKnowsCurrentSchema(t *testing.T) {
 			"symbol tables to the new schema, add records with the new fields to FuzzFastDecode's seeds, run "+
 			"go test -fuzz FuzzFastDecode for a while, then set fastFingerprint to %016x.", fp, uint64(fastFingerprint), fp)
 	}
+	versions, err := schemas.LineageEventVersions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fp, err := parsingFingerprint(versions[len(versions)-1]); err != nil || fp != fastSpecFingerprint {
+		t.Fatalf("the published schema's spec fingerprint is %016x (%v); fastSpecFingerprint is %016x", fp, err, uint64(fastSpecFingerprint))
+	}
 	fields := c.reader.(*avro.RecordSchema).Fields()
 	field := func(fields []*avro.Field, name string) avro.Schema {
 		for _, f := range fields {

@@ -3,7 +3,12 @@
 // Producers write Avro single-object encoding (Avro 1.8+ spec: the marker
 // C3 01, the schema's 8-byte little-endian CRC-64-AVRO fingerprint, then the
 // Avro body), so no schema registry is needed: the fingerprint names one of
-// the schema versions published in schemas/lineage. The decoder also accepts
+// the schema versions published in schemas/lineage. The codecs write the
+// fingerprint of hamba/avro's canonical form, which keeps logicalType, as
+// they always have (the topics hold records with it); they read by that
+// one and by the fingerprint of the specification's Parsing Canonical
+// Form, which Java's BinaryMessageEncoder and other libraries write (see
+// canonical.go). The decoder also accepts
 // Confluent Schema Registry framing (magic byte 0, 4-byte big-endian schema
 // id) when it is given a registry.
 //
@@ -82,7 +87,7 @@ type Codec struct {
 	api      avro.API
 	reader   avro.Schema
 	header   [soeHeaderLen]byte
-	byFP     map[uint64]writerSchema // every published version
+	byFP     map[uint64]writerSchema // every published version, by both its fingerprints
 	registry Registry
 	byID     sync.Map // int → writerSchema
 }
@@ -134,7 +139,7 @@ func newCodec(readerText string, writers []string, opts ...Option) (*Codec, erro
 			MaxByteSliceSize:  maxStringBytes,
 			MaxSliceAllocSize: maxSliceItems,
 		}.Freeze(),
-		byFP: make(map[uint64]writerSchema, len(writers)),
+		byFP: make(map[uint64]writerSchema, 2*len(writers)),
 	}
 	for _, o := range opts {
 		o(c)
@@ -151,12 +156,29 @@ func newCodec(readerText string, writers []string, opts ...Option) (*Codec, erro
 	}
 	copy(c.header[:2], soeMarker[:])
 	binary.LittleEndian.PutUint64(c.header[2:], fp)
+	// Every version is known by two fingerprints (see parsingFingerprint):
+	// hamba's, which the SDK writes, and the specification's, which
+	// Java's BinaryMessageEncoder writes. Both name the same writer
+	// schema. Versions that differ only in what the specification's form
+	// strips (docs, defaults, logical types) share its fingerprint and
+	// write the same bytes: the newest takes it. hamba's fingerprints go
+	// in last, so that none of them is ever taken by another version.
+	resolved := make([]writerSchema, len(writers))
+	hambaFPs := make([]uint64, len(writers))
 	for i, text := range writers {
 		ws, fp, err := c.resolve(text)
 		if err != nil {
 			return nil, fmt.Errorf("schema version %d: %w", i+1, err)
 		}
-		c.byFP[fp] = ws
+		specFP, err := parsingFingerprint(text)
+		if err != nil {
+			return nil, fmt.Errorf("schema version %d: %w", i+1, err)
+		}
+		resolved[i], hambaFPs[i] = ws, fp
+		c.byFP[specFP] = ws
+	}
+	for i, fp := range hambaFPs {
+		c.byFP[fp] = resolved[i]
 	}
 	return c, nil
 }
@@ -190,7 +212,10 @@ func fingerprint(s avro.Schema) (uint64, error) {
 	return binary.BigEndian.Uint64(b), nil
 }
 
-// Fingerprint is the CRC-64-AVRO fingerprint of the schema the codec writes.
+// Fingerprint is the CRC-64-AVRO fingerprint of the schema the codec
+// writes, over hamba's canonical form: the one in the records it writes.
+// It reads records that carry the specification's fingerprint of a
+// published version too.
 func (c *Codec) Fingerprint() uint64 { return binary.LittleEndian.Uint64(c.header[2:]) }
 
 // Schema is the text (canonical form) of the schema the codec writes.

@@ -82,7 +82,8 @@ func TestRoundTrip(t *testing.T) {
 }
 
 // TestFingerprintIsSpecCRC64 checks the header against the Avro spec's own
-// definition of the 64-bit Rabin fingerprint over the canonical form, written
+// definition of the 64-bit Rabin fingerprint over hamba's canonical form
+// (the codec's Schema; the specification's form is canonical.go's), written
 // here independently of the library.
 func TestFingerprintIsSpecCRC64(t *testing.T) {
 	c := newTestCodec(t)

@@ -20,10 +20,12 @@ const envPrefix = "API_"
 type Config struct {
 	ListenAddr string `env:"LISTEN_ADDR, default=127.0.0.1:8080"`
 
-	ClickHouseAddrs        []string      `env:"CLICKHOUSE_ADDRS, default=127.0.0.1:9000"`
-	ClickHouseDatabase     string        `env:"CLICKHOUSE_DATABASE, default=lineage"`
-	ClickHouseUser         string        `env:"CLICKHOUSE_USER, default=lineage_reader"`
-	ClickHousePassword     secret.Secret `env:"CLICKHOUSE_PASSWORD, default=reader-dev-secret"`
+	ClickHouseAddrs    []string `env:"CLICKHOUSE_ADDRS, default=127.0.0.1:9000"`
+	ClickHouseDatabase string   `env:"CLICKHOUSE_DATABASE, default=lineage"`
+	ClickHouseUser     string   `env:"CLICKHOUSE_USER, default=lineage_reader"`
+	// ClickHousePassword is required: no binary carries a password, not
+	// even the development one (scripts/up passes it).
+	ClickHousePassword     secret.Secret `env:"CLICKHOUSE_PASSWORD, required"`
 	ClickHouseDialTimeout  time.Duration `env:"CLICKHOUSE_DIAL_TIMEOUT, default=5s"`
 	ClickHouseMaxOpenConns int           `env:"CLICKHOUSE_MAX_OPEN_CONNS, default=10"`
 

@@ -27,7 +27,7 @@ func TestLoadConfig(t *testing.T) {
 					ClickHouseAddrs:        []string{"127.0.0.1:9000"},
 					ClickHouseDatabase:     "lineage",
 					ClickHouseUser:         "lineage_reader",
-					ClickHousePassword:     "reader-dev-secret",
+					ClickHousePassword:     "s3cret",
 					ClickHouseDialTimeout:  5 * time.Second,
 					ClickHouseMaxOpenConns: 10,
 					KafkaBrokers:           []string{"127.0.0.1:9092"},
@@ -70,10 +70,21 @@ func TestLoadConfig(t *testing.T) {
 		{name: "bad duration", env: map[string]string{"API_TOKENS": "x:0123456789abcdef", "API_CALLER_ROLES": "x:dpo", "API_READ_TIMEOUT": "10"}, wantErr: "ReadTimeout"},
 		{name: "query outlasts write", env: map[string]string{"API_TOKENS": "x:0123456789abcdef", "API_CALLER_ROLES": "x:dpo", "API_QUERY_TIMEOUT": "40s"},
 			wantErr: "API_QUERY_TIMEOUT (40s) must be shorter than API_WRITE_TIMEOUT (30s)"},
+		// No binary carries a password, not even the development one.
+		{name: "password required", env: map[string]string{"API_TOKENS": "dpo:0123456789abcdef", "API_CALLER_ROLES": "dpo:dpo",
+			"API_CLICKHOUSE_PASSWORD": "unset"}, wantErr: "API_CLICKHOUSE_PASSWORD"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := loadConfig(t.Context(), envconfig.MapLookuper(tt.env))
+			// Every case has a password but the one about it.
+			env := map[string]string{"API_CLICKHOUSE_PASSWORD": "s3cret"}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			if env["API_CLICKHOUSE_PASSWORD"] == "unset" {
+				delete(env, "API_CLICKHOUSE_PASSWORD")
+			}
+			c, err := loadConfig(t.Context(), envconfig.MapLookuper(env))
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want it to mention %q", err, tt.wantErr)

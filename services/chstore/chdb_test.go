@@ -146,6 +146,101 @@ SELECT 'AR-2026-DONE0001', '00000000-0000-4000-c000-000000000004', 'refused', to
 		script = append(script, stmt)
 	}
 
+	// Retention and the retained-data statistics: 200 call-recording
+	// reviews of 20 customers in 2025, one a day, each dated 0 to 240 days
+	// back, so that some are past §22's six months; 40 CDR disclosures to
+	// the police in 2024, two per request, under numbers no link covers,
+	// their retained data 0 to 570 days old; and three requests of 2024
+	// that could not be met.
+	for _, stmt := range []string{
+		`INSERT INTO lineage_events (
+    event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
+    subject_id, data_categories, purpose, legal_basis, legitimate_interest,
+    recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
+    trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset)
+SELECT
+    concat('00000000-0000-4000-d000-', substring(toString(1000000000000 + number), 2)), 'access',
+    1735725600000000 + number * 86400000000 AS occurred_us, occurred_us + 1000000, 'contact_centre', 'employee_role', 'quality_supervisor',
+    concat('C0900', substring(toString(10000 + number % 20), 2)), ['call_recordings', 'communication'],
+    'service_provision', 'legitimate_interest', '7.7', '', '', '', '', '', '', '',
+    ['retention_from'], [toString(toDate('2025-01-01') + number - (number % 9) * 30)], toInt32(0), toInt64(5000000 + number)
+FROM numbers(200)`,
+		`INSERT INTO lineage_events (
+    event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
+    subject_id, data_categories, purpose, legal_basis, legitimate_interest,
+    recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
+    trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset)
+SELECT
+    concat('00000000-0000-4000-e000-', substring(toString(1000000000000 + number), 2)), 'transfer',
+    1704103200000000 + number * 604800000000 AS occurred_us, occurred_us + 60000000, 'cdr_mediation', 'employee_role', 'retained_data_officer',
+    concat('msisdn:', lower(hex(SHA256(concat('retained', toString(number)))))), ['traffic_data', 'service_usage'],
+    'legal_obligation', 'legal_obligation', '', 'rcp-state-police', 'Valsts policija', 'law_enforcement', 'LV', '', '', '',
+    ['request_ref', 'retention_from'],
+    [concat('VP-2024/', toString(intDiv(number, 2))), toString(toDate('2024-01-01') + number * 7 - (number % 20) * 30)],
+    toInt32(0), toInt64(6000000 + number)
+FROM numbers(40)`,
+		`INSERT INTO subject_facts (
+    subject_id, fact_id, fact_type, at_us, recorded_us, source_system, actor,
+    purpose, channel, recipient_id, reference, reason, kafka_partition, kafka_offset)
+SELECT '', concat('00000000-0000-4000-f000-', substring(toString(1000000000000 + number), 2)), 'lawful_request_unmet',
+    1709287200000000 + number * 2592000000000 AS at_us, at_us, 'cdr_mediation', 'svc-lawful-requests', '', '',
+    if(number = 0, 'rcp-state-security', 'rcp-state-police'), concat('U-2024/', toString(number)), 'not retained', toInt32(0), toInt64(number)
+FROM numbers(3)`,
+	} {
+		if err := s.conn.Exec(ctx, stmt); err != nil {
+			t.Fatalf("generate retention data: %v", err)
+		}
+		script = append(script, stmt)
+	}
+
+	// The DPO's records: the subject withdrew its consent to analytics and
+	// opted out in 2024, and was analysed on consent after it; it asked for
+	// erasure in 2025, the police confirmed it; an incident at rcp-7,
+	// opened and counted, and one closed.
+	for _, stmt := range []string{
+		`INSERT INTO lineage_events (
+    event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
+    subject_id, data_categories, purpose, legal_basis, legitimate_interest,
+    recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
+    trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset)
+SELECT '00000000-0000-4000-9100-000000000001', 'access', toInt64(1717236000000000), toInt64(1717236000000000), 'crm', 'service_account', 'svc-crm-analytics',
+    '` + subject + `', ['customer_analytics'], 'planning_analytics', 'consent', '', '', '', '', '', '', '', '',
+    emptyArrayString(), emptyArrayString(), toInt32(0), toInt64(7000000)`,
+		`INSERT INTO subject_facts (
+    subject_id, fact_id, fact_type, at_us, recorded_us, source_system, actor,
+    purpose, channel, recipient_id, reference, reason, kafka_partition, kafka_offset)
+SELECT '` + subject + `', '00000000-0000-4000-9000-000000000001', 'consent_withdrawn', toInt64(1704103200000000), toInt64(1704103200000000),
+    'crm', 'crm-consents', 'planning_analytics', 'self_service_portal', '', '', '', toInt32(0), toInt64(10)
+UNION ALL
+SELECT '` + subject + `', '00000000-0000-4000-9000-000000000002', 'opted_out', toInt64(1704103200000000), toInt64(1704103200000000),
+    'crm', 'crm-consents', '', 'phone', '', '', '', toInt32(0), toInt64(11)
+UNION ALL
+SELECT '` + subject + `', '00000000-0000-4000-9000-000000000003', 'erasure_requested', toInt64(1735725600000000), toInt64(1735725600000000),
+    'lineage_tracker', 'dpo', '', '', '', 'ER-2025-1', '', toInt32(0), toInt64(12)
+UNION ALL
+SELECT '` + subject + `', '00000000-0000-4000-9000-000000000004', 'erasure_confirmed', toInt64(1736157600000000), toInt64(1736157600000000),
+    'lineage_tracker', 'dpo', '', '', 'rcp-state-police', '', '', toInt32(0), toInt64(13)`,
+		`INSERT INTO incident_events (
+    incident_id, event_id, event_type, at_us, recorded_us, actor, party_kind, party, window_from_us, window_to_us, nature,
+    subjects, events, approximate, authority, reference, reason, kafka_partition, kafka_offset)
+SELECT 'IN-2025-OPEN00000001', '00000000-0000-4000-8800-000000000001', 'opened', toInt64(1735725600000000), toInt64(1735725600000000), 'dpo',
+    'recipient', 'rcp-7', toInt64(1704067200000000), toInt64(1735689600000000), 'statements misdirected', toInt64(0), toInt64(0), toUInt8(0), '', '', '', toInt32(0), toInt64(1)
+UNION ALL
+SELECT 'IN-2025-OPEN00000001', '00000000-0000-4000-8800-000000000002', 'counted', toInt64(1735725660000000), toInt64(1735725660000000), 'dpo',
+    '', '', toInt64(0), toInt64(0), '', toInt64(120), toInt64(300), toUInt8(1), '', '', '', toInt32(0), toInt64(2)
+UNION ALL
+SELECT 'IN-2025-DONE00000001', '00000000-0000-4000-8800-000000000003', 'opened', toInt64(1735725600000000), toInt64(1735725600000000), 'dpo',
+    'source_system', 'crm', toInt64(1704067200000000), toInt64(1735689600000000), 'a lost laptop', toInt64(0), toInt64(0), toUInt8(0), '', '', '', toInt32(0), toInt64(3)
+UNION ALL
+SELECT 'IN-2025-DONE00000001', '00000000-0000-4000-8800-000000000004', 'closed', toInt64(1735812000000000), toInt64(1735812000000000), 'dpo',
+    '', '', toInt64(0), toInt64(0), '', toInt64(0), toInt64(0), toUInt8(0), '', '', 'the disk was encrypted', toInt32(0), toInt64(4)`,
+	} {
+		if err := s.conn.Exec(ctx, stmt); err != nil {
+			t.Fatalf("generate the DPO's records: %v", err)
+		}
+		script = append(script, stmt)
+	}
+
 	// Restrictions are judged at a fixed time, so that the rendered
 	// queries do not change from run to run.
 	at := Restricted{Now: to}
@@ -254,6 +349,67 @@ SELECT 'AR-2026-DONE0001', '00000000-0000-4000-c000-000000000004', 'refused', to
 			return err
 		}},
 		{"flows", func(ctx context.Context) error { _, err := s.Flows(ctx); return err }},
+		{"retention", func(ctx context.Context) error {
+			r, err := s.Retention(ctx, RetentionQuery{Subject: subject})
+			if err == nil && len(r.Lines) == 0 {
+				err = fmt.Errorf("%s: no retention lines", subject)
+			}
+			return err
+		}},
+		{"retention_past", func(ctx context.Context) error {
+			r, err := s.Retention(ctx, RetentionQuery{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: to, Limit: 5})
+			if err == nil && (len(r.Lines) == 0 || r.Next == "") {
+				err = fmt.Errorf("retention in 2025: %+v, want a full page of recordings kept too long", r)
+			}
+			return err
+		}},
+		{"subject_facts", func(ctx context.Context) error {
+			fs, err := s.SubjectFacts(ctx, subject)
+			if err == nil && len(fs) != 4 {
+				err = fmt.Errorf("%s: facts %+v, want 4", subject, fs)
+			}
+			return err
+		}},
+		{"consent_flags", func(ctx context.Context) error { _, err := s.ConsentFlags(ctx, from, to); return err }},
+		{"erasures", func(ctx context.Context) error {
+			es, err := s.Erasures(ctx, 10)
+			if err == nil && (len(es) != 1 || es[0].SubjectID != subject) {
+				err = fmt.Errorf("erasures %+v, want %s's", es, subject)
+			}
+			return err
+		}},
+		{"incident_events", func(ctx context.Context) error {
+			es, err := s.IncidentEvents(ctx, "IN-2025-OPEN00000001")
+			if err == nil && len(es) != 2 {
+				err = fmt.Errorf("incident events %+v, want 2", es)
+			}
+			return err
+		}},
+		{"open_incidents", func(ctx context.Context) error {
+			open, err := s.OpenIncidentEvents(ctx)
+			if err == nil && (len(open) != 1 || open[0][0].IncidentID != "IN-2025-OPEN00000001") {
+				err = fmt.Errorf("open incidents %+v, want IN-2025-OPEN00000001 only", open)
+			}
+			return err
+		}},
+		{"exposure_estimate", func(ctx context.Context) error {
+			n, _, err := s.EstimateExposure(ctx, ExposureQuery{Kind: Recipient, Party: "rcp-7", From: from, To: to})
+			if err == nil && n == 0 {
+				err = fmt.Errorf("rcp-7: an estimate of no subject")
+			}
+			return err
+		}},
+		{"exposure_estimate_source", func(ctx context.Context) error {
+			_, _, err := s.EstimateExposure(ctx, ExposureQuery{Kind: SourceSystem, Party: "crm", From: from, To: to})
+			return err
+		}},
+		{"retained_statistics", func(ctx context.Context) error {
+			st, err := s.RetainedDataStatistics(ctx, 2024)
+			if err == nil && (st.Requests <= 20 || st.WithoutReference == 0 || st.Unmet != 3) {
+				err = fmt.Errorf("statistics of 2024: %+v, want the 20 requests, the police's without reference and 3 unmet", st)
+			}
+			return err
+		}},
 	}
 	type answer struct {
 		Name string     `json:"name"`
@@ -274,7 +430,8 @@ SELECT 'AR-2026-DONE0001', '00000000-0000-4000-c000-000000000004', 'refused', to
 		// A lookup sends two queries: the subject's links, then its events.
 		want := 2
 		switch c.name {
-		case "migrations", "unresolved", "holders", "request_events", "open_requests", "exposure", "exposure_source", "exposed_subject", "flows":
+		case "migrations", "unresolved", "holders", "request_events", "open_requests", "exposure", "exposure_source", "exposed_subject", "flows",
+			"retention_past", "subject_facts", "erasures", "incident_events", "open_incidents", "exposure_estimate", "exposure_estimate_source":
 			want = 1
 		}
 		for i, sent := range sentQueries(t, s, id, want) {
@@ -325,7 +482,8 @@ SELECT 'AR-2026-DONE0001', '00000000-0000-4000-c000-000000000004', 'refused', to
 // sentQueries returns the texts of the want finished queries with the id, from
 // the server's query log: a lookup reads the subject's identity links first,
 // then its events, under one id. The log's times have whole seconds, so the
-// links query is put first by its text. The server may log a query after
+// links query is put first by its text, and two other queries of one call
+// (the retained-data statistics) by their text. The server may log a query after
 // its client has the answer, so it asks a few times.
 func sentQueries(t *testing.T, s *Store, id string, want int) []string {
 	t.Helper()
@@ -347,7 +505,7 @@ func sentQueries(t *testing.T, s *Store, id string, want int) []string {
 			slices.SortFunc(sent, func(a, b string) int {
 				switch {
 				case links(a) == links(b):
-					return 0
+					return strings.Compare(a, b)
 				case links(a):
 					return -1
 				default:

@@ -23,6 +23,9 @@ var exposedSubjectsSQL string
 //go:embed queries/exposed_page.sql
 var exposedPageSQL string
 
+//go:embed queries/exposure_estimate.sql
+var exposureEstimateSQL string
+
 // PartyKind is where a breach happened: at a recipient of disclosures, or in
 // a source system of the operator's.
 type PartyKind int
@@ -243,6 +246,25 @@ func (s *Store) exposedSubjects(ctx context.Context, q ExposureQuery, holder, in
 
 // exposedQuery puts exposed.sql, scoped to the query's party, into outer,
 // with the values of every placeholder but the page's.
+// EstimateExposure is a first count of a party's subjects and events in
+// the window, from one pass over its rows (queries/exposure_estimate.sql):
+// an approximate distinct count in which an identifier counts as a subject
+// and a stored retry as an event. Exposure is the exact count. Safe for
+// concurrent use.
+func (s *Store) EstimateExposure(ctx context.Context, q ExposureQuery) (subjects, events uint64, err error) {
+	scope, ok := scopes[q.Kind]
+	if !ok {
+		return 0, 0, fmt.Errorf("estimate of %q: party kind %d: %w", q.Party, q.Kind, ErrUnknownPartyKind)
+	}
+	fromUS, toUS := bounds(q.From, q.To)
+	row := s.conn.QueryRow(ctx, strings.Replace(exposureEstimateSQL, "/*scope*/", scope, 1),
+		clickhouse.Named("party", q.Party), clickhouse.Named("from_us", fromUS), clickhouse.Named("to_us", toUS))
+	if err := row.Scan(&subjects, &events); err != nil {
+		return 0, 0, fmt.Errorf("estimate the exposure of %q in %s: %w", q.Party, s.cfg.Database, err)
+	}
+	return subjects, events, nil
+}
+
 func exposedQuery(outer string, q ExposureQuery) (string, []any, error) {
 	scope, ok := scopes[q.Kind]
 	if !ok {

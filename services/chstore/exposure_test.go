@@ -167,3 +167,35 @@ func TestExposedSubjectsLargestPage(t *testing.T) {
 		t.Fatalf("the next page: %+v, %v", rest, err)
 	}
 }
+
+// TestEstimateExposure: the first count counts subject keys and stored
+// rows, without the links: an identifier is a subject of its own, and a
+// stored retry may count twice until ClickHouse merges it away.
+func TestEstimateExposure(t *testing.T) {
+	s := exposureFixture(t)
+	day := func(n int) time.Time { return t0.Add(time.Duration(n) * 24 * time.Hour) }
+	for _, tc := range []struct {
+		name                 string
+		q                    ExposureQuery
+		subjects             uint64
+		eventsMin, eventsMax uint64
+	}{
+		{"the bank, all time", ExposureQuery{Kind: Recipient, Party: swedbank}, 3, 4, 5},
+		{"the bank, a window that cuts customer 1 in half", ExposureQuery{Kind: Recipient, Party: swedbank, From: day(0), To: day(5)}, 3, 3, 4},
+		{"the police: three phone numbers, one of them resolved", ExposureQuery{Kind: Recipient, Party: "rcp-state-police"}, 3, 3, 3},
+		{"CRM", ExposureQuery{Kind: SourceSystem, Party: "crm", From: day(0), To: day(1)}, 1, 1, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			subjects, events, err := s.EstimateExposure(t.Context(), tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if subjects != tc.subjects || events < tc.eventsMin || events > tc.eventsMax {
+				t.Errorf("estimate %d subjects, %d events; want %d, %d-%d", subjects, events, tc.subjects, tc.eventsMin, tc.eventsMax)
+			}
+		})
+	}
+	if _, _, err := s.EstimateExposure(t.Context(), ExposureQuery{Party: "x"}); !errors.Is(err, ErrUnknownPartyKind) {
+		t.Errorf("no kind: %v", err)
+	}
+}

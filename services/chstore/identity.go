@@ -54,15 +54,7 @@ type StoredLink struct {
 // harmless: queries take the latest statement of each link. Safe for
 // concurrent use.
 func (s *Store) InsertLinks(ctx context.Context, links []StoredLink) error {
-	if len(links) == 0 {
-		return nil
-	}
-	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+LinksTable+" "+insertLinkColumns)
-	if err != nil {
-		return fmt.Errorf("prepare insert of %d identity links into %s: %w", len(links), s.cfg.Database, err)
-	}
-	defer batch.Close()
-	for _, l := range links {
+	return insertRows(ctx, s, "identity links", LinksTable, insertLinkColumns, links, func(l *StoredLink) []any {
 		to := int64(math.MaxInt64)
 		if l.ValidTo != nil {
 			to = l.ValidTo.UnixMicro()
@@ -71,16 +63,10 @@ func (s *Store) InsertLinks(ctx context.Context, links []StoredLink) error {
 		if l.Retracted {
 			retracted = 1
 		}
-		if err := batch.Append(l.SubjectID, string(l.Identifier.Kind), l.Identifier.HMAC,
+		return []any{l.SubjectID, string(l.Identifier.Kind), l.Identifier.HMAC,
 			l.ValidFrom.UnixMicro(), to, l.RecordedAt.UnixMicro(), l.SourceSystem, retracted,
-			l.Partition, l.Offset); err != nil {
-			return fmt.Errorf("append identity link: %w", err)
-		}
-	}
-	if err := batch.Send(); err != nil {
-		return fmt.Errorf("insert %d identity links into %s: %w", len(links), s.cfg.Database, err)
-	}
-	return nil
+			l.Partition, l.Offset}
+	})
 }
 
 // window is a span of time in which the events stored under key (an

@@ -40,30 +40,16 @@ type StoredRequestEvent struct {
 // an event again is harmless: reads count an event id once. Safe for
 // concurrent use.
 func (s *Store) InsertRequestEvents(ctx context.Context, events []StoredRequestEvent) error {
-	if len(events) == 0 {
-		return nil
-	}
-	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+RequestsTable+" "+insertRequestColumns)
-	if err != nil {
-		return fmt.Errorf("prepare insert of %d access request events into %s: %w", len(events), s.cfg.Database, err)
-	}
-	defer batch.Close()
-	for _, e := range events {
+	return insertRows(ctx, s, "access request events", RequestsTable, insertRequestColumns, events, func(e *StoredRequestEvent) []any {
 		var told int64
 		if !e.SubjectToldAt.IsZero() {
 			told = e.SubjectToldAt.UnixMicro()
 		}
-		if err := batch.Append(e.RequestID, e.EventID, string(e.Type), e.At.UnixMicro(), e.RecordedAt.UnixMicro(), e.Actor,
+		return []any{e.RequestID, e.EventID, string(e.Type), e.At.UnixMicro(), e.RecordedAt.UnixMicro(), e.Actor,
 			string(e.Channel), e.SubjectID, string(e.Method), uint8(e.ExtensionMonths), told,
 			e.Reason, e.ReportHash, string(e.Format), string(e.Language), string(e.DeliveryChannel),
-			e.Partition, e.Offset); err != nil {
-			return fmt.Errorf("append access request event: %w", err)
-		}
-	}
-	if err := batch.Send(); err != nil {
-		return fmt.Errorf("insert %d access request events into %s: %w", len(events), s.cfg.Database, err)
-	}
-	return nil
+			e.Partition, e.Offset}
+	})
 }
 
 // RequestEvents returns the events of one access request, each event id

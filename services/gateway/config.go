@@ -36,6 +36,10 @@ type Config struct {
 	// the key of every other producer of identifiers. Optional: without it
 	// the gateway serves events with subject_id and refuses identifiers.
 	IdentityKey secret.Secret `env:"IDENTITY_KEY"`
+	// LinkSources are the source systems whose identity links are taken:
+	// a link decides whose data an identifier's events are, so a source
+	// that only files events under numbers may not state one.
+	LinkSources []string `env:"LINK_SOURCES, default=crm"`
 
 	MaxBodyBytes   int64         `env:"MAX_BODY_BYTES, default=1048576"`
 	MaxBatch       int           `env:"MAX_BATCH, default=500"`
@@ -89,6 +93,11 @@ func loadConfig(ctx context.Context, l envconfig.Lookuper) (Config, error) {
 	if _, err := parseIdentityKey(cfg.IdentityKey); err != nil {
 		errs = append(errs, err)
 	}
+	for _, code := range cfg.LinkSources {
+		if _, ok := taxonomy.LookupSourceSystem(code); !ok {
+			errs = append(errs, fmt.Errorf("%sLINK_SOURCES: %q is not a source system code", envPrefix, code))
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("read configuration: %w", err)
 	}
@@ -140,6 +149,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("kafka_brokers", c.KafkaBrokers),
 		slog.Any("sources", c.Sources),
 		slog.Any("identity_key", c.IdentityKey),
+		slog.Any("link_sources", c.LinkSources),
 		slog.Int64("max_body_bytes", c.MaxBodyBytes),
 		slog.Int("max_batch", c.MaxBatch),
 		slog.Int("max_in_flight", c.MaxInFlight),

@@ -33,6 +33,7 @@ func TestLoadConfig(t *testing.T) {
 					ListenAddr:        "127.0.0.1:8081",
 					KafkaBrokers:      []string{"127.0.0.1:9092"},
 					Sources:           testSources,
+					LinkSources:       []string{"crm"},
 					MaxBodyBytes:      1 << 20,
 					MaxBatch:          500,
 					MaxInFlight:       64,

@@ -106,6 +106,7 @@ func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err err
 		Publisher:      pub,
 		Sources:        sources,
 		Keyer:          keyer,
+		LinkSources:    cfg.LinkSources,
 		Log:            log,
 		Checks:         []httphealth.Check{{Name: "kafka", Func: pub.Ping}},
 		MaxBodyBytes:   cfg.MaxBodyBytes,

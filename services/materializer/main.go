@@ -23,9 +23,12 @@ import (
 	"github.com/balticom/lineage/pkg/topics"
 	"github.com/balticom/lineage/pkg/wire"
 	"github.com/balticom/lineage/services/chstore"
+	"github.com/balticom/lineage/services/materializer/internal/facts"
+	"github.com/balticom/lineage/services/materializer/internal/incidents"
 	"github.com/balticom/lineage/services/materializer/internal/links"
 	"github.com/balticom/lineage/services/materializer/internal/materialize"
 	"github.com/balticom/lineage/services/materializer/internal/requests"
+	"github.com/balticom/lineage/services/materializer/internal/sink"
 	"github.com/balticom/lineage/services/telemetry"
 )
 
@@ -39,17 +42,33 @@ type Config struct {
 	// LinksGroup (a group of its own, so that links never wait for events).
 	LinksTopic string `env:"LINKS_TOPIC, default=lineage.identity.v1"`
 	LinksGroup string `env:"LINKS_GROUP, default=lineage-identity-materializer"`
+	// LinkSources are the source systems whose links are stored; a link
+	// from any other is dead-lettered (the gateway refuses it already).
+	LinkSources []string `env:"LINK_SOURCES, default=crm"`
 	// RequestsTopic carries the access request log, consumed by every
 	// member under RequestsGroup (its own group, as for the links).
-	RequestsTopic     string        `env:"REQUESTS_TOPIC, default=lineage.requests.v1"`
-	RequestsGroup     string        `env:"REQUESTS_GROUP, default=lineage-requests-materializer"`
-	TopicPartitions   int32         `env:"TOPIC_PARTITIONS, default=12"`
-	SchemaRegistryURL string        `env:"SCHEMA_REGISTRY_URL"`
-	ClickHouseAddrs   []string      `env:"CLICKHOUSE_ADDRS, default=127.0.0.1:9000"`
-	ClickHouseDB      string        `env:"CLICKHOUSE_DATABASE, default=lineage"`
-	ClickHouseUser    string        `env:"CLICKHOUSE_USER, default=lineage_writer"`
-	ClickHousePass    secret.Secret `env:"CLICKHOUSE_PASSWORD, default=writer-dev-secret"`
-	Migrate           bool          `env:"MIGRATE, default=true"`
+	RequestsTopic string `env:"REQUESTS_TOPIC, default=lineage.requests.v1"`
+	RequestsGroup string `env:"REQUESTS_GROUP, default=lineage-requests-materializer"`
+	// FactsTopic carries the subject facts (consent, opt-out, erasure,
+	// unmet lawful requests), consumed by every member under FactsGroup.
+	FactsTopic string `env:"FACTS_TOPIC, default=lineage.facts.v1"`
+	FactsGroup string `env:"FACTS_GROUP, default=lineage-facts-materializer"`
+	// IncidentsTopic carries the breach record, consumed by every member
+	// under IncidentsGroup.
+	IncidentsTopic  string `env:"INCIDENTS_TOPIC, default=lineage.incidents.v1"`
+	IncidentsGroup  string `env:"INCIDENTS_GROUP, default=lineage-incidents-materializer"`
+	TopicPartitions int32  `env:"TOPIC_PARTITIONS, default=12"`
+	// TopicRetentionMS is the retention.ms of the topics created at start:
+	// -1, forever, since they are the source of truth a rebuild reads.
+	TopicRetentionMS  int64    `env:"TOPIC_RETENTION_MS, default=-1"`
+	SchemaRegistryURL string   `env:"SCHEMA_REGISTRY_URL"`
+	ClickHouseAddrs   []string `env:"CLICKHOUSE_ADDRS, default=127.0.0.1:9000"`
+	ClickHouseDB      string   `env:"CLICKHOUSE_DATABASE, default=lineage"`
+	ClickHouseUser    string   `env:"CLICKHOUSE_USER, default=lineage_writer"`
+	// ClickHousePass is required: no binary carries a password, not even
+	// the development one (scripts/up passes it).
+	ClickHousePass secret.Secret `env:"CLICKHOUSE_PASSWORD, required"`
+	Migrate        bool          `env:"MIGRATE, default=true"`
 	// BatchSize is the rows of one insert. Three batches are in memory at
 	// most, about 500 bytes a row each: 75 MiB at the default.
 	BatchSize   int           `env:"BATCH_SIZE, default=50000"`
@@ -154,7 +173,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return fmt.Errorf("kafka client: %w", err)
 	}
 	defer cl.Close()
-	if err := topics.Ensure(ctx, kadm.NewClient(cl), cfg.TopicPartitions, -1); err != nil {
+	if err := topics.EnsureRetention(ctx, kadm.NewClient(cl), cfg.TopicPartitions, -1, cfg.TopicRetentionMS); err != nil {
 		return err
 	}
 	m.Attach(cl)
@@ -196,7 +215,8 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}()
 	}
 	log.Info("consuming", "topic", cfg.Topic, "group", cfg.Group, "links_topic", cfg.LinksTopic, "links_group", cfg.LinksGroup,
-		"requests_topic", cfg.RequestsTopic, "requests_group", cfg.RequestsGroup)
+		"requests_topic", cfg.RequestsTopic, "requests_group", cfg.RequestsGroup, "facts_topic", cfg.FactsTopic, "facts_group", cfg.FactsGroup,
+		"incidents_topic", cfg.IncidentsTopic, "incidents_group", cfg.IncidentsGroup)
 	err = m.Run(runCtx, flushCtx)
 	log.Info("stopped consuming; leaving the group")
 	if errors.Is(err, context.Canceled) {
@@ -220,11 +240,11 @@ type sinkLoop struct {
 	cl *kgo.Client
 }
 
-// newSinks builds the loops of the small topics: the identity links and
-// the access requests, each consumed under its own group, so that none
-// waits for the events or for another.
+// newSinks builds the loops of the small topics: the identity links, the
+// access requests, the subject facts and the incidents, each consumed
+// under its own group, so that none waits for the events or for another.
 func newSinks(cfg Config, store *chstore.Store, log *slog.Logger) ([]sinkLoop, error) {
-	linkSink, err := links.New(links.Config{Group: cfg.LinksGroup, DeadLetter: cfg.DeadLetterTopic}, store, log.With("loop", "identity_links"))
+	linkSink, err := links.New(links.Config{Group: cfg.LinksGroup, DeadLetter: cfg.DeadLetterTopic}, cfg.LinkSources, store, log.With("loop", "identity_links"))
 	if err != nil {
 		return nil, err
 	}
@@ -232,8 +252,16 @@ func newSinks(cfg Config, store *chstore.Store, log *slog.Logger) ([]sinkLoop, e
 	if err != nil {
 		return nil, err
 	}
-	loops := []sinkLoop{{loop: linkSink}, {loop: requestSink}}
-	for i, topic := range []string{cfg.LinksTopic, cfg.RequestsTopic} {
+	factSink, err := facts.New(sink.Config{Group: cfg.FactsGroup, DeadLetter: cfg.DeadLetterTopic}, store, log.With("loop", "subject_facts"))
+	if err != nil {
+		return nil, err
+	}
+	incidentSink, err := incidents.New(sink.Config{Group: cfg.IncidentsGroup, DeadLetter: cfg.DeadLetterTopic}, store, log.With("loop", "incidents"))
+	if err != nil {
+		return nil, err
+	}
+	loops := []sinkLoop{{loop: linkSink}, {loop: requestSink}, {loop: factSink}, {loop: incidentSink}}
+	for i, topic := range []string{cfg.LinksTopic, cfg.RequestsTopic, cfg.FactsTopic, cfg.IncidentsTopic} {
 		opts := append(kafkaOptions(cfg), kgo.ConsumeTopics(topic), kgo.SessionTimeout(cfg.SessionTimeout))
 		cl, err := kgo.NewClient(append(opts, loops[i].loop.Options()...)...)
 		if err != nil {

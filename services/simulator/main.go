@@ -3,13 +3,18 @@
 // network inventory, TV platform, CDR mediation, processors abroad) for a
 // population of simulated customers over a simulated period and publishes
 // the lineage events through the producer SDK. The embedded demo and the
-// benchmarks run it.
+// benchmarks run it. CRM's campaigns send commercial messages (§42-§47),
+// and the customers give and withdraw consents, opt out and ask for
+// erasure: those subject facts, the recipients' erasure notices and the
+// State Police's unmet requests for retained data go to the facts topic
+// (PublishFacts), as the simulated time reaches them.
 //
 // The run is deterministic for a seed: re-running it re-sends the same event
 // ids, which shows that the store counts each fact once; SIM_DUPLICATES does
 // the same within one run. At the end it prints a summary line to stdout,
-// "simulator: events=… links=… sample_subject=C…", naming a customer who
-// received transfers, for the demo to query.
+// "simulator: events=… links=… facts=… facts_by_type=… sample_subject=C…",
+// counting the facts of each type and naming a customer who received
+// transfers, for the demo to query.
 //
 // SIM_SOURCES makes one process one source system (or a few): the
 // scenarios of the others are left out, so a deployment can run a process

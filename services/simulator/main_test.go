@@ -26,7 +26,7 @@ import (
 // cluster starts an in-process Kafka broker reached over TCP.
 func cluster(t *testing.T) []string {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.SeedTopics(12, topics.Events, topics.IdentityLinks))
+	c, err := kfake.NewCluster(kfake.SeedTopics(12, topics.Events, topics.IdentityLinks, topics.Facts))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,11 +52,14 @@ func testConfig(brokers []string) Config {
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 var summaryRE = regexp.MustCompile(`^simulator: events=(\d+) duplicates=(\d+) sent=(\d+) acked=(\d+) failed=(\d+) ` +
-	`links=(\d+) links_failed=(\d+) links_withheld=(\d+) .*?(?: sample_subject=(C\d{8}))?\n$`)
+	`links=(\d+) links_failed=(\d+) links_withheld=(\d+) facts=(\d+) facts_failed=(\d+) facts_by_type=(\S+) ` +
+	`.*?(?: sample_subject=(C\d{8}))?\n$`)
 
 type summary struct {
 	events, duplicates, sent, acked, failed int
 	links, linksFailed, linksWithheld       int
+	facts, factsFailed                      int
+	factsByType                             map[string]int
 	sample                                  string
 }
 
@@ -67,9 +70,19 @@ func parseSummary(t *testing.T, out string) summary {
 		t.Fatalf("summary line not found in %q", out)
 	}
 	n := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
+	byType := map[string]int{}
+	for _, kv := range strings.Split(m[11], ",") {
+		typ, count, ok := strings.Cut(kv, ":")
+		v, err := strconv.Atoi(count)
+		if !ok || err != nil {
+			t.Fatalf("facts_by_type %q", m[11])
+		}
+		byType[typ] = v
+	}
 	return summary{
 		events: n(1), duplicates: n(2), sent: n(3), acked: n(4), failed: n(5),
-		links: n(6), linksFailed: n(7), linksWithheld: n(8), sample: m[9],
+		links: n(6), linksFailed: n(7), linksWithheld: n(8),
+		facts: n(9), factsFailed: n(10), factsByType: byType, sample: m[12],
 	}
 }
 
@@ -198,16 +211,24 @@ func TestRunIsRepeatable(t *testing.T) {
 			t.Fatalf("id %s arrived %d times, want 2", id, n)
 		}
 	}
-	statements := map[string]int{}
-	for _, r := range records(t, brokers, topics.IdentityLinks) {
-		statements[string(r.Key)+"|"+string(r.Value)]++
-	}
-	if len(statements) < cfg.Subjects {
-		t.Fatalf("%d distinct link statements for %d customers", len(statements), cfg.Subjects)
-	}
-	for _, n := range statements {
-		if n != 2 {
-			t.Fatalf("a link statement arrived %d times in two runs, want 2", n)
+	for _, tc := range []struct {
+		topic string
+		least int
+	}{
+		{topics.IdentityLinks, cfg.Subjects},
+		{topics.Facts, 1},
+	} {
+		statements := map[string]int{}
+		for _, r := range records(t, brokers, tc.topic) {
+			statements[string(r.Key)+"|"+string(r.Value)]++
+		}
+		if len(statements) < tc.least {
+			t.Fatalf("%d distinct records of %s for %d customers", len(statements), tc.topic, cfg.Subjects)
+		}
+		for _, n := range statements {
+			if n != 2 {
+				t.Fatalf("a record of %s arrived %d times in two runs, want 2", tc.topic, n)
+			}
 		}
 	}
 }

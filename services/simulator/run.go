@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/pkg/producer"
+	"github.com/balticom/lineage/pkg/subjectfact"
 	"github.com/balticom/lineage/pkg/topics"
 	"github.com/balticom/lineage/services/simulator/internal/scenario"
 	"github.com/balticom/lineage/services/telemetry"
@@ -43,12 +45,22 @@ const linkBatch = 1000
 // round trip per simulated day at most rather than one per statement.
 const linkLookahead = 24 * time.Hour
 
+// factBatch bounds the facts of one PublishFacts call.
+const factBatch = 1000
+
+// factGather is how long, in simulated time, a fact due waits for others:
+// the sender publishes the facts due once the oldest of them is that old,
+// so facts cost a round trip per simulated day at most and never go out
+// before the events have reached the time they were recorded.
+const factGather = 24 * time.Hour
+
 // run publishes the simulated events until cfg.Events are sent or ctx ends,
 // then flushes and writes a summary line to out. When CRM is among the
 // sources it also publishes the identity links, each before the first
 // event after it is due (SIM_LINKS_DELAY; see linkLookahead), and what is
-// left of them at the end. It fails if any event or link was not
-// acknowledged.
+// left of them at the end; and the subject facts of its sources, as the
+// events reach them (see factGather). It fails if any event, link or fact
+// was not acknowledged.
 func run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error {
 	log.Info("starting", "config", cfg)
 	shutdownTelemetry, err := telemetry.Setup(ctx, telemetry.Config{ServiceName: "lineage-simulator", OTLPEndpoint: cfg.OTLPEndpoint})
@@ -67,7 +79,7 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	if perPass == 0 {
 		perPass = int64(cfg.Subjects) * eventsPerSubjectPass
 	}
-	gen, links, err := simulation(cfg, perPass)
+	gen, links, facts, err := simulation(cfg, perPass)
 	if err != nil {
 		return err
 	}
@@ -86,11 +98,17 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 		return err
 	}
 	// CRM has a client of its own, as it is a system of its own: its
-	// synchronous batches must not wait out the events' linger.
+	// synchronous batches must not wait out the events' linger. It states
+	// the links and the facts; a process without CRM that has facts to
+	// state (erasure notices, unmet requests) has such a client too.
 	var crm *producer.Producer
-	if links != nil {
+	if links != nil || facts != nil {
+		clientID := "lineage-simulator-crm"
+		if links == nil {
+			clientID = "lineage-simulator-facts"
+		}
 		if crm, err = producer.New(producer.Config{
-			Brokers: cfg.KafkaBrokers, Topic: cfg.Topic, ClientID: "lineage-simulator-crm", Linger: time.Microsecond,
+			Brokers: cfg.KafkaBrokers, Topic: cfg.Topic, ClientID: clientID, Linger: time.Microsecond,
 		}); err != nil {
 			closeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 			defer cancel()
@@ -100,15 +118,17 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	}
 
 	var linkPub linkPublisher
+	var factPub factPublisher
 	if crm != nil {
-		linkPub = crm
+		linkPub, factPub = crm, crm
 	}
 	s := newSender(cfg, log, gen, p, links, linkPub)
+	s.withFacts(facts, factPub)
 	start := time.Now()
 	progressDone := s.reportProgress(ctx, start)
 	log.Info("sending", "topic", cfg.Topic, "events", cfg.Events, "subjects", cfg.Subjects,
 		"period_start", cfg.PeriodStart.String(), "period_end", cfg.PeriodEnd.String(),
-		"sources", cfg.sourcesText(), "links", s.plannedLinks(), "links_withheld", s.withheldLinks())
+		"sources", cfg.sourcesText(), "links", s.plannedLinks(), "links_withheld", s.withheldLinks(), "facts_planned", s.plannedFacts())
 	// A link batch under way when a signal comes may finish, as buffered
 	// events are flushed, but not forever.
 	lctx, cancelLinks := context.WithCancel(context.WithoutCancel(ctx))
@@ -125,7 +145,8 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	defer cancel()
 	closeErr := p.Close(closeCtx)
 	if crm != nil {
-		// Nothing is buffered: PublishLinks waits for its answers.
+		// Nothing is buffered: PublishLinks and PublishFacts wait for
+		// their answers.
 		closeErr = errors.Join(closeErr, crm.Close(closeCtx))
 	}
 	s.waitCallbacks(closeCtx)
@@ -133,13 +154,14 @@ func run(ctx context.Context, cfg Config, log *slog.Logger, out io.Writer) error
 	return s.summarise(out, time.Since(start), closeErr)
 }
 
-// simulation builds the generator of cfg, perPass events a pass, and its
+// simulation builds the generator of cfg, perPass events a pass, its
 // link plan when CRM is among the sources (nil otherwise: a process
-// without CRM leaves the links to the one that has it).
-func simulation(cfg Config, perPass int64) (*scenario.Generator, *scenario.LinkPlan, error) {
+// without CRM leaves the links to the one that has it), and its fact plan
+// (nil when the sources have no facts to state).
+func simulation(cfg Config, perPass int64) (*scenario.Generator, *scenario.LinkPlan, *scenario.FactPlan, error) {
 	keyer, err := cfg.keyer()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	gen, err := scenario.New(scenario.Config{
 		Seed: cfg.Seed, Subjects: cfg.Subjects,
@@ -147,16 +169,20 @@ func simulation(cfg Config, perPass int64) (*scenario.Generator, *scenario.LinkP
 		Sources: cfg.Sources, Keyer: keyer,
 	})
 	if err != nil {
-		return nil, nil, fmt.Errorf("build generator: %w", err)
+		return nil, nil, nil, fmt.Errorf("build generator: %w", err)
+	}
+	facts := gen.Facts()
+	if facts.Done() {
+		facts = nil
 	}
 	if len(cfg.Sources) > 0 && !slices.Contains(cfg.Sources, scenario.LinkSource) {
-		return gen, nil, nil
+		return gen, nil, facts, nil
 	}
 	links, err := gen.Links(scenario.LinkConfig{Delay: cfg.LinksDelay, Unlinked: cfg.Unlinked})
 	if err != nil {
-		return nil, nil, fmt.Errorf("plan identity links: %w", err)
+		return nil, nil, nil, fmt.Errorf("plan identity links: %w", err)
 	}
-	return gen, links, nil
+	return gen, links, facts, nil
 }
 
 // publisher is the part of the producer SDK the sender uses for events.
@@ -169,6 +195,12 @@ type linkPublisher interface {
 	PublishLinks(ctx context.Context, links ...lineage.IdentityLink) error
 }
 
+// factPublisher is the part of the producer SDK the sender uses for
+// subject facts.
+type factPublisher interface {
+	PublishFacts(ctx context.Context, facts ...subjectfact.Fact) error
+}
+
 // sender feeds generated events and link statements to the producer and
 // counts the outcome. send runs on one goroutine; the event counters are
 // updated from the producer's callbacks.
@@ -179,6 +211,8 @@ type sender struct {
 	links    *scenario.LinkPlan // nil when CRM is not among the sources
 	pub      publisher
 	linkPub  linkPublisher
+	facts    *scenario.FactPlan // nil when the sources state none
+	factPub  factPublisher
 	inflight chan struct{} // bounds events sent but not yet answered
 	pending  sync.WaitGroup
 	dupRNG   *rand.Rand
@@ -186,7 +220,11 @@ type sender struct {
 	sent, duplicates, acked, failed atomic.Int64
 	failLogged                      atomic.Int64
 	linksAcked, linksFailed         atomic.Int64
-	sample                          string // a customer who received a transfer
+	// factsAcked counts the facts acknowledged by type, in the order of
+	// subjectfact.Types.
+	factsAcked  [7]atomic.Int64
+	factsFailed atomic.Int64
+	sample      string // a customer who received a transfer
 }
 
 // newSender returns a sender publishing the events of gen to pub and the
@@ -197,6 +235,39 @@ func newSender(cfg Config, log *slog.Logger, gen *scenario.Generator, pub publis
 		inflight: make(chan struct{}, cfg.Buffer),
 		dupRNG:   rand.New(rand.NewPCG(cfg.Seed, 0xd1b54a32d192ed03)),
 	}
+}
+
+// withFacts makes the sender publish the facts of plan, if any, to pub.
+func (s *sender) withFacts(plan *scenario.FactPlan, pub factPublisher) {
+	s.facts, s.factPub = plan, pub
+}
+
+// plannedFacts is the number of facts the plan knows from the start, 0
+// without one.
+func (s *sender) plannedFacts() int64 {
+	if s.facts == nil {
+		return 0
+	}
+	return s.facts.Planned()
+}
+
+// factsTotal is the number of facts acknowledged.
+func (s *sender) factsTotal() int64 {
+	var n int64
+	for i := range s.factsAcked {
+		n += s.factsAcked[i].Load()
+	}
+	return n
+}
+
+// factsByType lists the facts acknowledged by type, "consent_given:400,…",
+// every type named.
+func (s *sender) factsByType() string {
+	parts := make([]string, len(subjectfact.Types))
+	for i, t := range subjectfact.Types {
+		parts[i] = fmt.Sprintf("%s:%d", t, s.factsAcked[i].Load())
+	}
+	return strings.Join(parts, ",")
 }
 
 // plannedLinks and withheldLinks are the link plan's counts, 0 without one.
@@ -230,12 +301,15 @@ func (s *sender) send(ctx, lctx context.Context, start time.Time) {
 			return
 		}
 		e := s.gen.Next()
-		// Every link is due within the first pass; later passes replay the
-		// same period, whose links are all out by then.
+		// Every link and fact is due within the first pass; later passes
+		// replay the same period, whose links and facts are all out by
+		// then.
 		if s.gen.Pass() > 0 {
 			s.publishLinks(ctx, lctx, time.Time{})
+			s.publishFacts(ctx, lctx, time.Time{})
 		} else {
 			s.publishLinks(ctx, lctx, e.OccurredAt)
+			s.publishFacts(ctx, lctx, e.OccurredAt)
 		}
 		if !s.publish(ctx, pctx, e) {
 			return
@@ -255,6 +329,7 @@ func (s *sender) send(ctx, lctx context.Context, start time.Time) {
 		}
 	}
 	s.publishLinks(ctx, lctx, time.Time{})
+	s.publishFacts(ctx, lctx, time.Time{})
 }
 
 // publishLinks publishes the link statements due by until, and with them
@@ -294,9 +369,57 @@ func (s *sender) publishLinks(ctx, lctx context.Context, until time.Time) {
 	}
 }
 
-// failedLinks counts the links of a PublishLinks call of n that err says
-// failed: all n when one was invalid (then none is sent) or when err names
-// none, else one per *producer.EventError.
+// publishFacts publishes the facts due by until, once the oldest of them
+// has waited factGather (zero until: all that are left), in batches, each
+// acknowledged before the next event is sent. A failed batch is counted
+// and logged, and the run goes on; it fails at the end. It stops when ctx
+// ends.
+func (s *sender) publishFacts(ctx, lctx context.Context, until time.Time) {
+	if s.facts == nil {
+		return
+	}
+	if !until.IsZero() {
+		if due, ok := s.facts.NextDue(); !ok || due.Add(factGather).After(until) {
+			return
+		}
+	}
+	for ctx.Err() == nil {
+		var batch []subjectfact.Fact
+		if until.IsZero() {
+			batch = s.facts.Rest(factBatch)
+		} else {
+			batch = s.facts.Due(until, factBatch)
+		}
+		if len(batch) == 0 {
+			return
+		}
+		err := s.factPub.PublishFacts(lctx, batch...)
+		failed := failedLinks(err, len(batch))
+		if failed > 0 {
+			s.factsFailed.Add(int64(failed))
+			if s.failLogged.Add(1) <= maxFailureLogs {
+				s.log.Warn("subject facts failed", "failed", failed, "of", len(batch), "err", err)
+			}
+		}
+		if failed == len(batch) {
+			continue
+		}
+		failedAt := map[int]bool{}
+		for _, ee := range producer.EventErrors(err) {
+			failedAt[ee.Index] = true
+		}
+		for i, f := range batch {
+			if !failedAt[i] {
+				s.factsAcked[slices.Index(subjectfact.Types, f.Type)].Add(1)
+			}
+		}
+	}
+}
+
+// failedLinks counts the links (or facts) of a PublishLinks (or
+// PublishFacts) call of n that err says failed: all n when one was invalid
+// (then none is sent) or when err names none, else one per
+// *producer.EventError.
 func failedLinks(err error, n int) int {
 	if err == nil {
 		return 0
@@ -397,7 +520,7 @@ func (s *sender) reportProgress(ctx context.Context, start time.Time) (stop func
 				acked := s.acked.Load()
 				s.log.InfoContext(ctx, "progress",
 					"sent", s.sent.Load(), "acked", acked, "failed", s.failed.Load(),
-					"in_flight", len(s.inflight), "links", s.linksAcked.Load(),
+					"in_flight", len(s.inflight), "links", s.linksAcked.Load(), "facts", s.factsTotal(),
 					"events_per_s", int64(float64(acked-last)/now.Sub(lastAt).Seconds()))
 				last, lastAt = acked, now
 			}
@@ -413,9 +536,12 @@ func (s *sender) reportProgress(ctx context.Context, start time.Time) (stop func
 func (s *sender) summarise(out io.Writer, elapsed time.Duration, closeErr error) error {
 	sent, acked, failed, dups := s.sent.Load(), s.acked.Load(), s.failed.Load(), s.duplicates.Load()
 	links, linksFailed, withheld := s.linksAcked.Load(), s.linksFailed.Load(), s.withheldLinks()
+	facts, factsFailed := s.factsTotal(), s.factsFailed.Load()
 	rate := int64(float64(acked) / max(elapsed.Seconds(), 1e-9))
-	line := fmt.Sprintf("simulator: events=%d duplicates=%d sent=%d acked=%d failed=%d links=%d links_failed=%d links_withheld=%d elapsed=%s events_per_s=%d",
-		sent-dups, dups, sent, acked, failed, links, linksFailed, withheld, elapsed.Round(time.Millisecond), rate)
+	line := fmt.Sprintf("simulator: events=%d duplicates=%d sent=%d acked=%d failed=%d links=%d links_failed=%d links_withheld=%d "+
+		"facts=%d facts_failed=%d facts_by_type=%s elapsed=%s events_per_s=%d",
+		sent-dups, dups, sent, acked, failed, links, linksFailed, withheld,
+		facts, factsFailed, s.factsByType(), elapsed.Round(time.Millisecond), rate)
 	if s.sample != "" {
 		line += " sample_subject=" + s.sample
 	}
@@ -424,6 +550,7 @@ func (s *sender) summarise(out io.Writer, elapsed time.Duration, closeErr error)
 	}
 	s.log.Info("done", "sent", sent, "duplicates", dups, "acked", acked, "failed", failed,
 		"links", links, "links_failed", linksFailed, "links_withheld", withheld,
+		"facts", facts, "facts_failed", factsFailed, "facts_by_type", s.factsByType(),
 		"elapsed", elapsed.Round(time.Millisecond).String(), "events_per_s", rate)
 	var errs []error
 	if failed > 0 {
@@ -431,6 +558,9 @@ func (s *sender) summarise(out io.Writer, elapsed time.Duration, closeErr error)
 	}
 	if linksFailed > 0 {
 		errs = append(errs, fmt.Errorf("%d of %d identity link statements failed", linksFailed, links+linksFailed))
+	}
+	if factsFailed > 0 {
+		errs = append(errs, fmt.Errorf("%d of %d subject facts failed", factsFailed, facts+factsFailed))
 	}
 	if lost := sent - acked - failed; lost > 0 {
 		errs = append(errs, fmt.Errorf("%d of %d events unanswered at shutdown", lost, sent))

@@ -147,6 +147,81 @@ SELECT 'AR-2026-DONE0001', '00000000-0000-4000-c000-000000000003', 'received', t
 UNION ALL
 SELECT 'AR-2026-DONE0001', '00000000-0000-4000-c000-000000000004', 'refused', toInt64(1767348000000000), toInt64(1767348000000000), 'desk-1', '', '', '', toUInt8(0), toInt64(0), 'manifestly unfounded', '', '', '', '', toInt32(1), toInt64(2);
 
+INSERT INTO lineage_events (
+    event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
+    subject_id, data_categories, purpose, legal_basis, legitimate_interest,
+    recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
+    trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset)
+SELECT
+    concat('00000000-0000-4000-d000-', substring(toString(1000000000000 + number), 2)), 'access',
+    1735725600000000 + number * 86400000000 AS occurred_us, occurred_us + 1000000, 'contact_centre', 'employee_role', 'quality_supervisor',
+    concat('C0900', substring(toString(10000 + number % 20), 2)), ['call_recordings', 'communication'],
+    'service_provision', 'legitimate_interest', '7.7', '', '', '', '', '', '', '',
+    ['retention_from'], [toString(toDate('2025-01-01') + number - (number % 9) * 30)], toInt32(0), toInt64(5000000 + number)
+FROM numbers(200);
+
+INSERT INTO lineage_events (
+    event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
+    subject_id, data_categories, purpose, legal_basis, legitimate_interest,
+    recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
+    trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset)
+SELECT
+    concat('00000000-0000-4000-e000-', substring(toString(1000000000000 + number), 2)), 'transfer',
+    1704103200000000 + number * 604800000000 AS occurred_us, occurred_us + 60000000, 'cdr_mediation', 'employee_role', 'retained_data_officer',
+    concat('msisdn:', lower(hex(SHA256(concat('retained', toString(number)))))), ['traffic_data', 'service_usage'],
+    'legal_obligation', 'legal_obligation', '', 'rcp-state-police', 'Valsts policija', 'law_enforcement', 'LV', '', '', '',
+    ['request_ref', 'retention_from'],
+    [concat('VP-2024/', toString(intDiv(number, 2))), toString(toDate('2024-01-01') + number * 7 - (number % 20) * 30)],
+    toInt32(0), toInt64(6000000 + number)
+FROM numbers(40);
+
+INSERT INTO subject_facts (
+    subject_id, fact_id, fact_type, at_us, recorded_us, source_system, actor,
+    purpose, channel, recipient_id, reference, reason, kafka_partition, kafka_offset)
+SELECT '', concat('00000000-0000-4000-f000-', substring(toString(1000000000000 + number), 2)), 'lawful_request_unmet',
+    1709287200000000 + number * 2592000000000 AS at_us, at_us, 'cdr_mediation', 'svc-lawful-requests', '', '',
+    if(number = 0, 'rcp-state-security', 'rcp-state-police'), concat('U-2024/', toString(number)), 'not retained', toInt32(0), toInt64(number)
+FROM numbers(3);
+
+INSERT INTO lineage_events (
+    event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
+    subject_id, data_categories, purpose, legal_basis, legitimate_interest,
+    recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
+    trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset)
+SELECT '00000000-0000-4000-9100-000000000001', 'access', toInt64(1717236000000000), toInt64(1717236000000000), 'crm', 'service_account', 'svc-crm-analytics',
+    'C00511896', ['customer_analytics'], 'planning_analytics', 'consent', '', '', '', '', '', '', '', '',
+    emptyArrayString(), emptyArrayString(), toInt32(0), toInt64(7000000);
+
+INSERT INTO subject_facts (
+    subject_id, fact_id, fact_type, at_us, recorded_us, source_system, actor,
+    purpose, channel, recipient_id, reference, reason, kafka_partition, kafka_offset)
+SELECT 'C00511896', '00000000-0000-4000-9000-000000000001', 'consent_withdrawn', toInt64(1704103200000000), toInt64(1704103200000000),
+    'crm', 'crm-consents', 'planning_analytics', 'self_service_portal', '', '', '', toInt32(0), toInt64(10)
+UNION ALL
+SELECT 'C00511896', '00000000-0000-4000-9000-000000000002', 'opted_out', toInt64(1704103200000000), toInt64(1704103200000000),
+    'crm', 'crm-consents', '', 'phone', '', '', '', toInt32(0), toInt64(11)
+UNION ALL
+SELECT 'C00511896', '00000000-0000-4000-9000-000000000003', 'erasure_requested', toInt64(1735725600000000), toInt64(1735725600000000),
+    'lineage_tracker', 'dpo', '', '', '', 'ER-2025-1', '', toInt32(0), toInt64(12)
+UNION ALL
+SELECT 'C00511896', '00000000-0000-4000-9000-000000000004', 'erasure_confirmed', toInt64(1736157600000000), toInt64(1736157600000000),
+    'lineage_tracker', 'dpo', '', '', 'rcp-state-police', '', '', toInt32(0), toInt64(13);
+
+INSERT INTO incident_events (
+    incident_id, event_id, event_type, at_us, recorded_us, actor, party_kind, party, window_from_us, window_to_us, nature,
+    subjects, events, approximate, authority, reference, reason, kafka_partition, kafka_offset)
+SELECT 'IN-2025-OPEN00000001', '00000000-0000-4000-8800-000000000001', 'opened', toInt64(1735725600000000), toInt64(1735725600000000), 'dpo',
+    'recipient', 'rcp-7', toInt64(1704067200000000), toInt64(1735689600000000), 'statements misdirected', toInt64(0), toInt64(0), toUInt8(0), '', '', '', toInt32(0), toInt64(1)
+UNION ALL
+SELECT 'IN-2025-OPEN00000001', '00000000-0000-4000-8800-000000000002', 'counted', toInt64(1735725660000000), toInt64(1735725660000000), 'dpo',
+    '', '', toInt64(0), toInt64(0), '', toInt64(120), toInt64(300), toUInt8(1), '', '', '', toInt32(0), toInt64(2)
+UNION ALL
+SELECT 'IN-2025-DONE00000001', '00000000-0000-4000-8800-000000000003', 'opened', toInt64(1735725600000000), toInt64(1735725600000000), 'dpo',
+    'source_system', 'crm', toInt64(1704067200000000), toInt64(1735689600000000), 'a lost laptop', toInt64(0), toInt64(0), toUInt8(0), '', '', '', toInt32(0), toInt64(3)
+UNION ALL
+SELECT 'IN-2025-DONE00000001', '00000000-0000-4000-8800-000000000004', 'closed', toInt64(1735812000000000), toInt64(1735812000000000), 'dpo',
+    '', '', toInt64(0), toInt64(0), '', toInt64(0), toInt64(0), toUInt8(0), '', '', 'the disk was encrypted', toInt32(0), toInt64(4);
+
 -- migrations
 SELECT version, arraySort(groupUniqArray(checksum)) FROM schema_migrations GROUP BY version;
 
@@ -1337,4 +1412,365 @@ SELECT
 FROM lineage_events
 GROUP BY source_system, purpose, legal_basis, recipient_id, recipient_category, recipient_country, transfer_mechanism
 ORDER BY source_system, purpose, legal_basis, recipient_id, recipient_category, recipient_country, transfer_mechanism;
+
+-- retention
+-- The links of every holder of the identifiers a customer holds or held,
+-- as they stand: the latest statement of each link, retracted links left
+-- out. Go keeps the customer's own windows less the times another holder's
+-- link also covers (chstore/identity.go). Ties on recorded_us go to the
+-- later Kafka offset (one identifier's statements share a partition). The
+-- inner query finds the customer's identifiers through identity_links,
+-- ordered by customer; the outer one their holders through
+-- identity_links_by_identifier, ordered by identifier.
+SELECT subject_id, id_kind, id_hmac, valid_from_us, valid_to_us
+FROM
+(
+    SELECT
+        subject_id,
+        id_kind,
+        id_hmac,
+        valid_from_us,
+        argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
+        argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
+    FROM identity_links_by_identifier
+    WHERE (id_kind, id_hmac) IN
+    (
+        SELECT id_kind, id_hmac
+        FROM identity_links
+        WHERE subject_id = 'C00511896'
+    )
+    GROUP BY id_kind, id_hmac, valid_from_us, subject_id
+)
+WHERE is_retracted = 0
+ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
+
+-- retention_2
+-- One subject's events in [from, to), each once, with what pkg/retention
+-- judges them by: the categories and the attributes retention_from and
+-- retention_rule (empty when absent: an index of 0 gives the empty
+-- string). The subject's events include those stored under its
+-- identifiers, inner and outer query as in recipients.sql. Restricted
+-- disclosures are included: the question is what the operator held, not
+-- what the subject may be told. A row more than the limit says the range
+-- holds too many.
+SELECT event_id, occurred_us, data_categories, retention_from, retention_rule
+FROM
+(
+    SELECT
+        subject_id,
+        event_id,
+        occurred_us,
+        data_categories,
+        attr_values[indexOf(attr_keys, 'retention_from')] AS retention_from,
+        attr_values[indexOf(attr_keys, 'retention_rule')] AS retention_rule
+    FROM lineage_events
+    WHERE ((subject_id = 'C00511896' AND occurred_us >= 0 AND occurred_us < 9223372036854775807)
+           
+           OR (subject_id = 'msisdn:493daeab488aee191dd5c55ba8f6bce846a0f171ec72ec1e6d3243ee71bc0269' AND occurred_us >= 1677628800000000 AND occurred_us < 9223372036854775807))
+)
+
+ORDER BY occurred_us, event_id
+LIMIT 1 BY event_id
+LIMIT 200001;
+
+-- retention_past
+-- The events in [from, to) of every subject that happened after the
+-- retention period of a rule governing one of their categories, grouped
+-- per subject (by subject id, after @after, the first @limit): the DPO's
+-- list of data held past a deadline or a minimum. Go judges each event
+-- again (pkg/retention) and gives the lines: this query only picks the
+-- events, by the same rules, so that a window of millions of dated
+-- invoices sends only the few that are past.
+--
+-- Only events that name retention_from. An event's rules are its
+-- retention_rule when that is a known code, else its categories' default
+-- rules (@categories → @category_rules); a rule's period is
+-- @rule_months[i] calendar months and @rule_days[i] days (0 and 0: no
+-- period). addMonths ends a month-end period on the last day of a shorter
+-- month, as pkg/retention does, and the period's last day is still inside
+-- it. A retention_from that is no date (toDateOrZero gives day 0; only an
+-- event stored before the attribute had a meaning can carry one) is left
+-- out, as Go leaves it undated. The lambdas are outside the table's own
+-- WHERE, which 18.16 refuses them in. Each event id once.
+--
+-- subject_id is as stored: a customer id, or an identifier's key
+-- (kind:hmac), not resolved here. GROUP BY holds every past event of the
+-- window before the page is cut: the answer's size over all pages.
+SELECT
+    subject_id,
+    groupArray(event_id) AS event_ids,
+    groupArray(occurred_us) AS occurred,
+    groupArray(data_categories) AS categories,
+    groupArray(retention_from) AS froms,
+    groupArray(retention_rule) AS rules
+FROM
+(
+    SELECT subject_id, event_id, occurred_us, data_categories, retention_from, retention_rule
+    FROM
+    (
+        SELECT
+            subject_id,
+            event_id,
+            occurred_us,
+            data_categories,
+            retention_from,
+            retention_rule,
+            toDateOrZero(retention_from) AS from_day,
+            if(has(['contract_term', 'legitimate_interest_claims', 'accounting_5y', 'audit_1y', 'audit_high_security_18m', 'recordings_6m', 'prepaid_2y', 'consent_storage'], retention_rule), [retention_rule],
+               arrayMap(c -> ['legitimate_interest_claims', 'contract_term', 'contract_term', 'contract_term', 'legitimate_interest_claims', 'contract_term', 'contract_term', 'contract_term', 'contract_term', 'legitimate_interest_claims', 'legitimate_interest_claims', 'contract_term', 'recordings_6m', 'accounting_5y', 'accounting_5y', 'accounting_5y', 'contract_term', 'accounting_5y', 'legitimate_interest_claims', 'contract_term', 'legitimate_interest_claims', 'contract_term', 'audit_1y', 'legitimate_interest_claims', 'legitimate_interest_claims', 'recordings_6m', 'contract_term', 'legitimate_interest_claims', 'contract_term', 'contract_term', 'legitimate_interest_claims', 'contract_term'][indexOf(['identification', 'contact', 'special', 'contact_persons', 'customer', 'self_service', 'customer_analytics', 'service', 'terminal_equipment', 'service_contract', 'transaction', 'crm_activity', 'communication', 'goods_purchase', 'service_purchase', 'instalment_purchase', 'solvency_check', 'billing', 'service_usage', 'faults', 'complaints', 'surveys', 'website_activity', 'photos', 'video', 'call_recordings', 'system_access', 'consents', 'location', 'network_info', 'traffic_data', 'tv_usage'], c)], data_categories)) AS governing
+        FROM
+        (
+            SELECT
+                subject_id,
+                event_id,
+                occurred_us,
+                data_categories,
+                attr_values[indexOf(attr_keys, 'retention_from')] AS retention_from,
+                attr_values[indexOf(attr_keys, 'retention_rule')] AS retention_rule
+            FROM lineage_events
+            WHERE occurred_us >= 1735689600000000 AND occurred_us < 1767225600000000
+              AND subject_id > ''
+              AND has(attr_keys, 'retention_from')
+        )
+    )
+    WHERE toUInt16(from_day) > 0
+      AND arrayExists(r -> ([0, 0, 60, 12, 18, 6, 24, 0][indexOf(['contract_term', 'legitimate_interest_claims', 'accounting_5y', 'audit_1y', 'audit_high_security_18m', 'recordings_6m', 'prepaid_2y', 'consent_storage'], r)] > 0 OR [0, 0, 0, 0, 0, 0, 0, 0][indexOf(['contract_term', 'legitimate_interest_claims', 'accounting_5y', 'audit_1y', 'audit_high_security_18m', 'recordings_6m', 'prepaid_2y', 'consent_storage'], r)] > 0)
+                       AND intDiv(occurred_us, 86400000000) > toUInt16(addDays(addMonths(from_day, [0, 0, 60, 12, 18, 6, 24, 0][indexOf(['contract_term', 'legitimate_interest_claims', 'accounting_5y', 'audit_1y', 'audit_high_security_18m', 'recordings_6m', 'prepaid_2y', 'consent_storage'], r)]),
+                                                                                [0, 0, 0, 0, 0, 0, 0, 0][indexOf(['contract_term', 'legitimate_interest_claims', 'accounting_5y', 'audit_1y', 'audit_high_security_18m', 'recordings_6m', 'prepaid_2y', 'consent_storage'], r)])),
+                      governing)
+    LIMIT 1 BY event_id
+)
+GROUP BY subject_id
+ORDER BY subject_id
+LIMIT 5;
+
+-- subject_facts
+-- The facts of one subject, each fact id once (copies of a retried fact
+-- are alike but for where Kafka had them). Go orders and folds them
+-- (pkg/subjectfact); this order only makes answers repeatable.
+SELECT
+    subject_id,
+    fact_id,
+    fact_type,
+    at_us,
+    recorded_us,
+    source_system,
+    actor,
+    purpose,
+    channel,
+    recipient_id,
+    reference,
+    reason
+FROM subject_facts
+WHERE subject_id = 'C00511896'
+ORDER BY fact_id, kafka_offset
+LIMIT 1 BY fact_id;
+
+-- consent_flags
+-- The events in [from, to) of every subject who withdrew a consent or
+-- opted out that rely on consent or are commercial messages: the events
+-- pkg/subjectfact.Flags judges. subject_id leads the sorting key, so the
+-- IN list reads only those subjects' granules. Each event id once; a
+-- row more than the limit says the window holds too many.
+SELECT
+    subject_id,
+    event_id,
+    kind,
+    occurred_us,
+    purpose,
+    legal_basis
+FROM lineage_events
+WHERE subject_id IN
+(
+    SELECT subject_id
+    FROM subject_facts
+    WHERE fact_type IN ('consent_withdrawn', 'opted_out')
+)
+    AND occurred_us >= 1677628800000000 AND occurred_us < 1767225600000000
+    AND (legal_basis = 'consent' OR purpose = 'commercial_communication')
+ORDER BY subject_id, event_id
+LIMIT 1 BY subject_id, event_id
+LIMIT 1000001;
+
+-- consent_flags_2
+-- The facts of every subject who withdrew a consent or opted out: the
+-- subjects whose later events may be flagged. Facts are few, and the
+-- inner query reads two short columns of the whole table.
+SELECT
+    subject_id,
+    fact_id,
+    fact_type,
+    at_us,
+    recorded_us,
+    source_system,
+    actor,
+    purpose,
+    channel,
+    recipient_id,
+    reference,
+    reason
+FROM subject_facts
+WHERE subject_id IN
+(
+    SELECT subject_id
+    FROM subject_facts
+    WHERE fact_type IN ('consent_withdrawn', 'opted_out')
+)
+ORDER BY subject_id, fact_id, kafka_offset
+LIMIT 1 BY subject_id, fact_id;
+
+-- erasures
+-- The subjects who asked for erasure, with their latest request: the
+-- erasures to follow up. Each subject once.
+SELECT
+    subject_id,
+    max(at_us) AS requested_us
+FROM subject_facts
+WHERE fact_type = 'erasure_requested'
+GROUP BY subject_id
+ORDER BY requested_us DESC, subject_id
+LIMIT 10;
+
+-- incident_events
+-- The events of one incident, each event id once (copies of a retried
+-- event are alike but for where Kafka had them). Go folds them in its own
+-- order (pkg/incident.Fold); this order only makes answers repeatable.
+SELECT
+    incident_id,
+    event_id,
+    event_type,
+    at_us,
+    recorded_us,
+    actor,
+    party_kind,
+    party,
+    window_from_us,
+    window_to_us,
+    nature,
+    subjects,
+    events,
+    approximate,
+    authority,
+    reference,
+    reason
+FROM incident_events
+WHERE incident_id = 'IN-2025-OPEN00000001'
+ORDER BY event_id, kafka_offset
+LIMIT 1 BY event_id;
+
+-- open_incidents
+-- The events of every incident not closed, each event id once, sorted by
+-- incident so Go groups them in one pass. Incidents are rare; the inner
+-- query reads two short columns of the whole table.
+SELECT
+    incident_id,
+    event_id,
+    event_type,
+    at_us,
+    recorded_us,
+    actor,
+    party_kind,
+    party,
+    window_from_us,
+    window_to_us,
+    nature,
+    subjects,
+    events,
+    approximate,
+    authority,
+    reference,
+    reason
+FROM incident_events
+WHERE incident_id NOT IN
+(
+    SELECT incident_id
+    FROM incident_events
+    WHERE event_type = 'closed'
+)
+ORDER BY incident_id, event_id, kafka_offset
+LIMIT 1 BY incident_id, event_id;
+
+-- exposure_estimate
+-- A first estimate of an exposure, in one pass over the party's rows and
+-- without the identity links: an approximate distinct count (uniq) of the
+-- subject keys, each identifier counted as a subject of its own, and every
+-- stored copy of an event counted. It is what the DPO has within seconds
+-- of opening an incident; exposure.sql gives the exact count after it.
+-- Go puts the party's rows (a fixed string) where the scope marker is.
+SELECT
+    uniq(subject_id) AS subjects,
+    count() AS events
+FROM lineage_disclosures WHERE recipient_id = 'rcp-7'
+  AND occurred_us >= 1677628800000000 AND occurred_us < 1767225600000000;
+
+-- exposure_estimate_source
+-- A first estimate of an exposure, in one pass over the party's rows and
+-- without the identity links: an approximate distinct count (uniq) of the
+-- subject keys, each identifier counted as a subject of its own, and every
+-- stored copy of an event counted. It is what the DPO has within seconds
+-- of opening an incident; exposure.sql gives the exact count after it.
+-- Go puts the party's rows (a fixed string) where the scope marker is.
+SELECT
+    uniq(subject_id) AS subjects,
+    count() AS events
+FROM lineage_events WHERE source_system = 'crm'
+  AND occurred_us >= 1677628800000000 AND occurred_us < 1767225600000000;
+
+-- retained_statistics
+-- The authorities' requests for retained data answered in [from, to): the
+-- CDR disclosures (a transfer from @source for @purpose that includes
+-- @category, to a recipient), grouped by request. A request is the
+-- authority's reference (@attr_ref) at that authority, since numbers are
+-- each authority's own; a disclosure without one is a request of its own,
+-- keyed by its event id. Copies of a retried event share every column and
+-- so their group; uniqExact counts the event once. Per request: the
+-- authority's name on its latest event, its first and last disclosure in
+-- the range, the oldest day of retained data given (@attr_from, a
+-- YYYY-MM-DD that sorts as it reads; empty when no disclosure names it),
+-- the events, and the subjects as stored (a customer id or an identifier's
+-- key). The year's partitions are read whole: the table is ordered by
+-- subject, and this is a yearly question.
+SELECT
+    recipient_id,
+    argMax(recipient_name, (occurred_us, event_id)) AS authority,
+    request_ref,
+    min(occurred_us) AS first_us,
+    max(occurred_us) AS last_us,
+    minIf(retention_from, retention_from != '') AS oldest_from,
+    uniqExact(event_id) AS disclosures,
+    arraySort(groupUniqArray(subject_id)) AS subjects
+FROM
+(
+    SELECT
+        recipient_id,
+        recipient_name,
+        occurred_us,
+        event_id,
+        subject_id,
+        attr_values[indexOf(attr_keys, 'request_ref')] AS request_ref,
+        attr_values[indexOf(attr_keys, 'retention_from')] AS retention_from,
+        if(request_ref = '', event_id, '') AS lone
+    FROM lineage_events
+    WHERE occurred_us >= 1704067200000000 AND occurred_us < 1735689600000000
+      AND source_system = 'cdr_mediation'
+      AND kind = 'transfer'
+      AND purpose = 'legal_obligation'
+      AND has(data_categories, 'traffic_data')
+      AND recipient_id != ''
+)
+GROUP BY recipient_id, request_ref, lone
+ORDER BY recipient_id, request_ref, lone;
+
+-- retained_statistics_2
+-- The authorities' requests for retained data that could not be met, by
+-- when they were received, in [from, to): per authority, each fact id
+-- once (copies of a retried fact share it).
+SELECT
+    recipient_id,
+    uniqExact(fact_id) AS unmet
+FROM subject_facts
+WHERE fact_type = 'lawful_request_unmet'
+  AND at_us >= 1704067200000000 AND at_us < 1735689600000000
+GROUP BY recipient_id
+ORDER BY recipient_id;
 

@@ -55,10 +55,13 @@ type Record struct {
 	// Identifier is, for a search by what a person presented, the keyed
 	// hash searched for (never the value); SubjectID is then empty.
 	Identifier *lineage.Identifier `json:"identifier,omitempty"`
-	// PartyKind (recipient, source_system) and Party name the party asked
-	// about by the DPO after a breach: the list of subjects a recipient or
-	// source system holds data of. With no SubjectID the record is of the
-	// list, whose subjects are not recorded one by one.
+	// PartyKind and Party name what the DPO asked about without naming a
+	// subject: after a breach (recipient, source_system), the list of
+	// subjects a recipient or source system holds data of; or (flags) a
+	// list of the DPO's flags over every subject, Party naming it (consent:
+	// uses after a withdrawal or an opt-out; erasure: the erasures not yet
+	// confirmed). With no SubjectID the record is of the list, whose
+	// subjects are not recorded one by one.
 	PartyKind string `json:"party_kind,omitempty"`
 	Party     string `json:"party,omitempty"`
 	// Reason is why the DPO looked the subject up when no access request

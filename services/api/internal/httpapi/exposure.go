@@ -396,42 +396,49 @@ func (s *Server) handleLetter(route string, kind chstore.PartyKind) func(w http.
 		if b.To != nil {
 			to = b.To.UTC()
 		}
-		rec := s.partyRecord(r, c, route, p, from, to)
-		rec.SubjectID, rec.Reason = subject, audit.ReasonBreachNotification
-		if !s.writeAudit(w, r, rec) {
-			return
-		}
-		now := s.now().UTC()
-		q := chstore.ExposureQuery{Kind: p.kind, Party: p.id, From: from, To: to, Now: now}
-		ctx, cancel := context.WithTimeout(r.Context(), s.queryTimeout)
-		defer cancel()
-		line, ok, err := s.store.ExposedSubject(ctx, q, subject)
-		if err != nil {
-			s.storeFailed(w, r, "exposed subject", err)
-			return
-		}
-		if !ok {
-			writeError(w, http.StatusNotFound, codeNotExposed, "the party holds no data of this customer in the window")
-			return
-		}
-		if len(line.Notifiable) == 0 {
-			writeError(w, http.StatusConflict, codeLetterWithheld,
-				"every disclosure of this customer in the window is restricted until "+formatTime(line.ReviewAt)+"; no letter may name it before")
-			return
-		}
-		reg, err := register.Declared()
-		if err != nil {
-			s.storeFailed(w, r, "register", err)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		err = breachletter.Write(w, breachletter.Letter{
-			Lang: b.Lang, SubjectID: subject, Date: now, Reference: b.Reference,
-			Party: partyName(p, line.RecipientName, b.Lang), Nature: b.Nature, Measures: b.Measures,
-			First: line.First, Last: line.Last, Categories: line.Notifiable, DPOContact: reg.DPOContact,
-		})
-		if err != nil {
-			s.log.ErrorContext(ctx, "letter not written", keyError, err.Error())
-		}
+		s.writeLetter(w, r, c, route, p, subject, from, to, b)
+	}
+}
+
+// writeLetter audits the letter as a lookup of the subject (reason
+// breach_notification) and writes it from the subject's line of the
+// party's exposure in [from, to), b being checked.
+func (s *Server) writeLetter(w http.ResponseWriter, r *http.Request, c caller, route string, p party, subject string, from, to time.Time, b letterBody) {
+	rec := s.partyRecord(r, c, route, p, from, to)
+	rec.SubjectID, rec.Reason = subject, audit.ReasonBreachNotification
+	if !s.writeAudit(w, r, rec) {
+		return
+	}
+	now := s.now().UTC()
+	q := chstore.ExposureQuery{Kind: p.kind, Party: p.id, From: from, To: to, Now: now}
+	ctx, cancel := context.WithTimeout(r.Context(), s.queryTimeout)
+	defer cancel()
+	line, ok, err := s.store.ExposedSubject(ctx, q, subject)
+	if err != nil {
+		s.storeFailed(w, r, "exposed subject", err)
+		return
+	}
+	if !ok {
+		writeError(w, http.StatusNotFound, codeNotExposed, "the party holds no data of this customer in the window")
+		return
+	}
+	if len(line.Notifiable) == 0 {
+		writeError(w, http.StatusConflict, codeLetterWithheld,
+			"every disclosure of this customer in the window is restricted until "+formatTime(line.ReviewAt)+"; no letter may name it before")
+		return
+	}
+	reg, err := register.Declared()
+	if err != nil {
+		s.storeFailed(w, r, "register", err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	err = breachletter.Write(w, breachletter.Letter{
+		Lang: b.Lang, SubjectID: subject, Date: now, Reference: b.Reference,
+		Party: partyName(p, line.RecipientName, b.Lang), Nature: b.Nature, Measures: b.Measures,
+		First: line.First, Last: line.Last, Categories: line.Notifiable, DPOContact: reg.DPOContact,
+	})
+	if err != nil {
+		s.log.ErrorContext(ctx, "letter not written", keyError, err.Error())
 	}
 }

@@ -44,6 +44,12 @@ func (a *recordingAuditor) last() audit.Record {
 // 2027; and customer 5's hand-off to another recipient.
 func exposureServer(t *testing.T) (*Server, *recordingAuditor) {
 	t.Helper()
+	a := &recordingAuditor{}
+	return newTestServer(t, newClickhouseStore(t, exposureEvents()), a, &bytes.Buffer{}), a
+}
+
+// exposureEvents are the events of exposureServer.
+func exposureEvents() []chstore.StoredEvent {
 	march := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	var events []chstore.StoredEvent
 	add := func(e lineage.Event) {
@@ -59,8 +65,7 @@ func exposureServer(t *testing.T) (*Server, *recordingAuditor) {
 	restricted.Restriction = &lineage.Restriction{Basis: "Kriminālprocesa likums, 192. pants", ReviewAt: march.AddDate(1, 0, 0)}
 	add(restricted)
 	add(lineagetest.Handoff(lineagetest.UUID(12), lineagetest.Subject(5), march))
-	a := &recordingAuditor{}
-	return newTestServer(t, newClickhouseStore(t, events), a, &bytes.Buffer{}), a
+	return events
 }
 
 func TestExposureEndpoint(t *testing.T) {

@@ -170,6 +170,10 @@ func (s *Server) storeFailed(w http.ResponseWriter, r *http.Request, op string, 
 		status, code, msg = http.StatusUnprocessableEntity, codeTooManyEvents, fmt.Sprintf(
 			"the customer has more than %d events in the range, more than one report holds; narrow it with from and to",
 			chstore.MaxReportEvents)
+	case errors.Is(err, chstore.ErrTooManyConsentUses):
+		status, code, msg = http.StatusUnprocessableEntity, codeTooManyEvents, fmt.Sprintf(
+			"more than %d consent and marketing events in the window, more than one answer judges; narrow it with from and to",
+			chstore.MaxConsentUses)
 	case errors.Is(err, chstore.ErrInvalidQuery):
 		status, code, msg = http.StatusBadRequest, codeInvalidParameter, "the lookup cannot be answered as asked"
 	case errors.Is(err, chstore.ErrTooManyIdentifierWindows):

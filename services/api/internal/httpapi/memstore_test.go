@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"github.com/balticom/lineage/pkg/accessrequest"
+	"github.com/balticom/lineage/pkg/incident"
 	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/pkg/register"
+	"github.com/balticom/lineage/pkg/subjectfact"
 	"github.com/balticom/lineage/services/chstore"
 )
 
@@ -187,3 +189,41 @@ func (m *memStore) ExposedSubject(context.Context, chstore.ExposureQuery, string
 }
 
 func (m *memStore) Flows(context.Context) ([]register.Flow, error) { return nil, m.err }
+
+// The facts and their flags are answered by the real store in
+// facts_test.go; the in-memory store has none.
+func (m *memStore) SubjectFacts(context.Context, string) ([]subjectfact.Fact, error) {
+	return nil, m.err
+}
+
+func (m *memStore) ConsentFlags(context.Context, time.Time, time.Time) ([]subjectfact.Flag, error) {
+	return nil, m.err
+}
+
+func (m *memStore) Erasures(context.Context, int) ([]chstore.ErasureRequest, error) {
+	return nil, m.err
+}
+
+func (m *memStore) RecordFact(context.Context, subjectfact.Fact) error { return m.err }
+
+// The breach record is answered by the real store in incidents_test.go.
+func (m *memStore) EstimateExposure(context.Context, chstore.ExposureQuery) (uint64, uint64, error) {
+	return 0, 0, m.err
+}
+
+func (m *memStore) IncidentEvents(context.Context, string) ([]incident.Event, error) {
+	return nil, m.err
+}
+
+func (m *memStore) OpenIncidentEvents(context.Context) ([][]incident.Event, error) { return nil, m.err }
+
+func (m *memStore) RecordIncident(context.Context, incident.Event) error { return m.err }
+
+// Retention is answered by the real store in retention_test.go.
+func (m *memStore) Retention(context.Context, chstore.RetentionQuery) (chstore.RetentionAnswer, error) {
+	return chstore.RetentionAnswer{}, m.err
+}
+
+func (m *memStore) RetainedDataStatistics(context.Context, int) (chstore.RetainedDataStatistics, error) {
+	return chstore.RetainedDataStatistics{}, m.err
+}

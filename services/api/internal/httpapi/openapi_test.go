@@ -15,10 +15,16 @@ import (
 
 	"github.com/balticom/lineage/pkg/httphealth"
 	"github.com/balticom/lineage/pkg/httpjson"
+	"github.com/balticom/lineage/pkg/incident"
+	"github.com/balticom/lineage/pkg/incident/incidenttest"
 	"github.com/balticom/lineage/pkg/lineage"
+	"github.com/balticom/lineage/pkg/retention"
+	"github.com/balticom/lineage/pkg/subjectfact"
+	"github.com/balticom/lineage/pkg/taxonomy"
 	"github.com/balticom/lineage/pkg/topics"
 	"github.com/balticom/lineage/services/api/internal/audit"
 	"github.com/balticom/lineage/services/api/internal/report"
+	"github.com/balticom/lineage/services/chstore"
 )
 
 // The tests below keep openapi.yaml in step with the code, in both
@@ -63,7 +69,7 @@ func TestOpenAPIDocumentsEveryField(t *testing.T) {
 			v:    searchRequest{}, input: true,
 		},
 		{path: schema("ExposureResponse"), v: exposureResponse{}},
-		{path: schema("ExposureResponse", "properties", "party"), v: partyView{}},
+		{path: schema("Party"), v: partyView{}},
 		{path: schema("Exposure"), v: exposureView{}},
 		{path: schema("CategoryExposure"), v: categoryExposureView{}},
 		{path: schema("ExposedSubject"), v: exposedSubjectView{}},
@@ -71,6 +77,27 @@ func TestOpenAPIDocumentsEveryField(t *testing.T) {
 		{path: schema("Differences"), v: differencesResponse{}},
 		{path: schema("Differences", "properties", "unused", "items"), v: unusedView{}},
 		{path: schema("UndeclaredFlow"), v: undeclaredView{}},
+		{path: schema("SubjectFact"), v: factBody{}, input: true},
+		{path: schema("FlagsResponse"), v: flagsResponse{}},
+		{path: schema("Flag"), v: flagView{}},
+		{path: schema("ErasuresResponse"), v: erasuresResponse{}},
+		{path: schema("Erasure"), v: erasureView{}},
+		{path: schema("RecipientErasure"), v: recipientErasureView{}},
+		{path: schema("IncidentEvent"), v: incidentBody{}, input: true},
+		{path: schema("IncidentLetterBody"), v: incidentLetterBody{}, input: true},
+		{path: schema("IncidentOpened"), v: openedView{}},
+		{path: schema("IncidentCount"), v: countView{}},
+		{path: schema("Incidents"), v: incidentsResponse{}},
+		{path: schema("Incident"), v: incidentView{}},
+		{path: schema("Incident", "properties", "notified"), v: notifiedView{}},
+		{path: schema("Incident", "properties", "closed"), v: closedView{}},
+		{path: schema("IncidentClock"), v: clockView{}},
+		{path: schema("RetentionResponse"), v: retentionResponse{}},
+		{path: schema("RetentionLine"), v: retentionLineView{}},
+		{path: schema("PastEvent"), v: pastEventView{}},
+		{path: schema("RetainedData"), v: retainedDataResponse{}},
+		{path: schema("ElapsedBucket"), v: elapsedView{}},
+		{path: schema("AuthorityStatistics"), v: authorityView{}},
 		// Build sets computed_at and content_sha256; a Report made
 		// otherwise may lack them.
 		{path: schema("Report"), v: report.Report{}, alwaysSet: []string{"computed_at", "content_sha256"}},
@@ -125,7 +152,7 @@ func TestOpenAPIDescribesAuditAndConsultation(t *testing.T) {
 		audit.ConsultationSource, audit.ConsultationPurpose, audit.ConsultationBasis, audit.ConsultationCategory,
 		audit.AttrAccessRequest, audit.AttrEndpoint, audit.AttrRequestID, audit.AttrLookupReason, audit.ReasonOversight,
 		string(lineage.Access), string(lineage.EmployeeRole), string(RoleResponder), string(RoleDPO),
-		topics.Audit, topics.Events, topics.Requests,
+		topics.Audit, topics.Events, topics.Requests, topics.Incidents,
 	} {
 		if !strings.Contains(text, "`"+v+"`") {
 			t.Errorf("openapi.yaml info.description does not name `%s`", v)
@@ -195,6 +222,11 @@ func TestOpenAPIDocumentsEveryParameter(t *testing.T) {
 		routeRecipients: recipientsParams, routeEvents: eventsParams, routeReport: reportParams,
 		routeListRequests: nil, routeUnresolved: nil, routeDifferences: nil,
 		routeRecipientSubjects: exposureParams, routeSourceSubjects: exposureParams, routeRegister: registerParams,
+		routeRecordFact: nil, routeSubjectErase: nil, routeSubjectFlags: subjectFlagsParams,
+		routeFlags: flagsParams, routeErasures: erasuresParams,
+		routeOpenIncident: nil, routeListIncidents: nil, routeGetIncident: nil, routeIncidentEvent: nil,
+		routeIncidentLetter:   nil,
+		routeSubjectRetention: subjectRetentionParams, routeRetention: retentionParams, routeRetainedData: retainedDataParams,
 	} {
 		method, path, _ := strings.Cut(route, " ")
 		_, params, _ := doc.find("paths", path, strings.ToLower(method), "parameters")
@@ -233,6 +265,123 @@ func TestOpenAPIDocumentsEveryParameter(t *testing.T) {
 	value, _, _ = doc.find("paths", "/v1/subjects/search", "post", "requestBody", "content", "application/json",
 		"schema", "properties", "kind")
 	sameSet(t, "search kinds", flowEnum(value), searchKinds)
+}
+
+// TestOpenAPIDocumentsFactCodes: the codes of the rights endpoints (fact
+// types, channels, flag kinds, erasure states, flag lists) are the code's.
+func TestOpenAPIDocumentsFactCodes(t *testing.T) {
+	doc := readOpenAPI(t)
+	for _, tc := range []struct {
+		path []string
+		code []string
+	}{
+		{[]string{"components", "schemas", "SubjectFact", "properties", "type"}, codes(subjectfact.Types...)},
+		{[]string{"components", "schemas", "SubjectFact", "properties", "channel"}, codes(subjectfact.Channels...)},
+		{[]string{"components", "schemas", "Flag", "properties", "kind"},
+			codes(subjectfact.ConsentAfterWithdrawal, subjectfact.OptOutException, subjectfact.OptOutViolation)},
+		{[]string{"components", "schemas", "RecipientErasure", "properties", "state"},
+			codes(subjectfact.NotNotified, subjectfact.AwaitingConfirmation, subjectfact.Confirmed)},
+		{[]string{"components", "schemas", "FlagsResponse", "properties", "kind"}, []string{flagsConsent}},
+	} {
+		where := strings.Join(tc.path, ".")
+		value, block, ok := doc.find(tc.path...)
+		if !ok {
+			t.Errorf("openapi.yaml has no %s", where)
+			continue
+		}
+		documented := flowEnum(value)
+		if !strings.HasPrefix(value, "{") {
+			v, b, _ := block.find("enum")
+			documented = flowList(v, b)
+		}
+		sameSet(t, where+" enum", documented, tc.code)
+	}
+}
+
+// TestOpenAPIDocumentsIncidentCodes: the codes of the breach record (event
+// types, party kinds, clock names and statuses) are pkg/incident's.
+func TestOpenAPIDocumentsIncidentCodes(t *testing.T) {
+	doc := readOpenAPI(t)
+	// The clocks are the package's own: an incident folded from its
+	// opening has every one of them.
+	st, err := incident.Fold([]incident.Event{incidenttest.Opened(incidenttest.IncidentID(1), 1, incident.GDPRApplies)}, incident.GDPRApplies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var clocks []string
+	for _, c := range st.Clocks {
+		clocks = append(clocks, c.Name)
+	}
+	for _, tc := range []struct {
+		path []string
+		code []string
+	}{
+		{[]string{"components", "schemas", "IncidentEvent", "properties", "type"},
+			codes(incident.Opened, incident.Counted, incident.AuthorityNotified, incident.Closed)},
+		{[]string{"components", "schemas", "IncidentEvent", "properties", "party_kind"}, codes(incident.Recipient, incident.SourceSystem)},
+		{[]string{"components", "schemas", "Party", "properties", "kind"}, []string{partyRecipient, partySourceSystem}},
+		{[]string{"components", "schemas", "IncidentClock", "properties", "name"}, clocks},
+		{[]string{"components", "schemas", "IncidentClock", "properties", "status"},
+			codes(incident.ClockMet, incident.ClockLate, incident.ClockRunning, incident.ClockOverdue)},
+	} {
+		sameSet(t, strings.Join(tc.path, ".")+" enum", documentedEnum(t, doc, tc.path...), tc.code)
+	}
+}
+
+// TestOpenAPIDocumentsRetentionCodes: the codes of the retention answers
+// (statuses, rules) are pkg/retention's and the taxonomy's, and the
+// elapsed-time buckets of the statistics are chstore's (whose labels
+// TestElapsedBucket pins).
+func TestOpenAPIDocumentsRetentionCodes(t *testing.T) {
+	doc := readOpenAPI(t)
+	var rules []string
+	for _, r := range taxonomy.RetentionRules() {
+		rules = append(rules, r.Code)
+	}
+	var buckets []string
+	for _, b := range []chstore.ElapsedBucket{{FromMonths: 0, ToMonths: 3}, {FromMonths: 3, ToMonths: 6}, {FromMonths: 6, ToMonths: 12},
+		{FromMonths: 12, ToMonths: 18}, {FromMonths: 18, ToMonths: 24}, {FromMonths: 24}} {
+		buckets = append(buckets, b.Label())
+	}
+	for _, tc := range []struct {
+		path []string
+		code []string
+	}{
+		{[]string{"components", "schemas", "RetentionLine", "properties", "status"}, codes(retention.Statuses...)},
+		{[]string{"components", "schemas", "RetentionLine", "properties", "rule"}, rules},
+		{[]string{"components", "schemas", "ElapsedBucket", "properties", "months"}, buckets},
+	} {
+		documented := documentedEnum(t, doc, tc.path...)
+		for i, v := range documented {
+			documented[i] = strings.Trim(v, `'"`)
+		}
+		sameSet(t, strings.Join(tc.path, ".")+" enum", documented, tc.code)
+	}
+}
+
+// documentedEnum is the enum of the property at path, given as a flow
+// mapping or a block.
+func documentedEnum(t *testing.T, doc yamlDoc, path ...string) []string {
+	t.Helper()
+	value, block, ok := doc.find(path...)
+	if !ok {
+		t.Errorf("openapi.yaml has no %s", strings.Join(path, "."))
+		return nil
+	}
+	if strings.HasPrefix(value, "{") {
+		return flowEnum(value)
+	}
+	v, b, _ := block.find("enum")
+	return flowList(v, b)
+}
+
+// codes are the string values of vs.
+func codes[T ~string](vs ...T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
 }
 
 // readOpenAPI reads the document.

@@ -2,10 +2,13 @@ package httpapi
 
 import (
 	"context"
+	"time"
 
 	"github.com/balticom/lineage/pkg/accessrequest"
+	"github.com/balticom/lineage/pkg/incident"
 	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/pkg/register"
+	"github.com/balticom/lineage/pkg/subjectfact"
 	"github.com/balticom/lineage/services/api/internal/audit"
 	"github.com/balticom/lineage/services/chstore"
 )
@@ -44,6 +47,25 @@ type Store interface {
 	// Flows returns every flow the stored events show, for the comparison
 	// with the declared record of processing.
 	Flows(ctx context.Context) ([]register.Flow, error)
+	// SubjectFacts returns a subject's facts (consent, opt-out, erasure).
+	SubjectFacts(ctx context.Context, subject string) ([]subjectfact.Fact, error)
+	// ConsentFlags returns every subject's events in [from, to) that came
+	// after a withdrawal of their consent or after an opt-out.
+	ConsentFlags(ctx context.Context, from, to time.Time) ([]subjectfact.Flag, error)
+	// Erasures returns the subjects who asked for erasure, latest first.
+	Erasures(ctx context.Context, limit int) ([]chstore.ErasureRequest, error)
+	// EstimateExposure is a first, approximate count of a party's
+	// subjects and events in a window.
+	EstimateExposure(ctx context.Context, q chstore.ExposureQuery) (subjects, events uint64, err error)
+	// IncidentEvents returns the recorded events of one incident, none for
+	// an unknown id; OpenIncidentEvents those of every incident not closed.
+	IncidentEvents(ctx context.Context, id string) ([]incident.Event, error)
+	OpenIncidentEvents(ctx context.Context) ([][]incident.Event, error)
+	// Retention judges a subject's events, or lists the data held past a
+	// period across the store, against the retention rules.
+	Retention(ctx context.Context, q chstore.RetentionQuery) (chstore.RetentionAnswer, error)
+	// RetainedDataStatistics counts a year's requests for retained data.
+	RetainedDataStatistics(ctx context.Context, year int) (chstore.RetainedDataStatistics, error)
 }
 
 // Auditor records a lookup before it is answered. *kafkaaudit.Auditor
@@ -56,9 +78,11 @@ type Auditor interface {
 	Audit(ctx context.Context, rec audit.Record) error
 }
 
-// RequestLog writes a fact of an access request to the request log, and
-// returns nil only once it is durably stored. *kafkaaudit.Auditor
-// implements it.
+// RequestLog writes a fact of an access request to the request log, a
+// subject fact to the facts topic, or an incident event to the breach
+// record, and returns nil only once it is durably stored. *kafkaaudit.Auditor implements it.
 type RequestLog interface {
 	RecordRequest(ctx context.Context, e accessrequest.Event) error
+	RecordFact(ctx context.Context, f subjectfact.Fact) error
+	RecordIncident(ctx context.Context, e incident.Event) error
 }

@@ -50,7 +50,7 @@ func (s *Server) handleOpenRequest(w http.ResponseWriter, r *http.Request, c cal
 		return
 	}
 	body.Type = string(accessrequest.Received)
-	id := newRequestID(s.now())
+	id := newPrefixedID("AR", s.now())
 	s.recordRequestEvent(w, r, c, id, body, http.StatusCreated)
 }
 
@@ -165,16 +165,17 @@ func bodyMember(field string) string {
 	return field
 }
 
-// newRequestID makes an access request id: "AR-", the year, and 12 random
-// characters of an unambiguous alphabet.
-func newRequestID(now time.Time) string {
+// newPrefixedID makes an id of the request log or the breach record:
+// prefix ("AR", "IN"), the year, and 12 random characters of an
+// unambiguous alphabet.
+func newPrefixedID(prefix string, now time.Time) string {
 	const alphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 	b := make([]byte, 12)
 	_, _ = rand.Read(b) // never fails (crypto/rand)
 	for i := range b {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
-	return fmt.Sprintf("AR-%d-%s", now.Year(), b)
+	return fmt.Sprintf("%s-%d-%s", prefix, now.Year(), b)
 }
 
 // requestView is an access request as the request log shows it. SubjectID

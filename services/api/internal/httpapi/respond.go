@@ -20,6 +20,7 @@ const (
 	codeNotConfigured    = "not_configured"
 	codeNotExposed       = "not_exposed"
 	codeLetterWithheld   = "letter_withheld"
+	codeNoErasure        = "no_erasure"
 )
 
 // writeJSON writes v with the given status.

@@ -6,6 +6,7 @@
 package kafkaaudit
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,8 +16,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/balticom/lineage/pkg/accessrequest"
+	"github.com/balticom/lineage/pkg/incident"
 	"github.com/balticom/lineage/pkg/kafkatrace"
 	"github.com/balticom/lineage/pkg/lineage"
+	"github.com/balticom/lineage/pkg/subjectfact"
 	"github.com/balticom/lineage/pkg/topics"
 	"github.com/balticom/lineage/pkg/wire"
 	"github.com/balticom/lineage/services/api/internal/audit"
@@ -31,6 +34,10 @@ type Config struct {
 	EventsTopic string
 	// RequestsTopic, the access-request log, defaults to topics.Requests.
 	RequestsTopic string
+	// FactsTopic, where subject facts go, defaults to topics.Facts.
+	FactsTopic string
+	// IncidentsTopic, the breach record, defaults to topics.Incidents.
+	IncidentsTopic string
 	// NoConsultations writes the audit record only: for tests that count
 	// the events of a store exactly.
 	NoConsultations bool
@@ -47,6 +54,10 @@ type Auditor struct {
 	codec       *wire.Codec
 	requests    *wire.RequestCodec
 	reqTopic    string
+	facts       *wire.FactCodec
+	factsTopic  string
+	incidents   *wire.IncidentCodec
+	incTopic    string
 	topic       string
 	eventsTopic string
 	timeout     time.Duration
@@ -68,11 +79,25 @@ func New(cfg Config, opts ...kgo.Opt) (*Auditor, error) {
 	if cfg.RequestsTopic == "" {
 		cfg.RequestsTopic = topics.Requests
 	}
+	if cfg.FactsTopic == "" {
+		cfg.FactsTopic = topics.Facts
+	}
+	if cfg.IncidentsTopic == "" {
+		cfg.IncidentsTopic = topics.Incidents
+	}
 	codec, err := wire.New()
 	if err != nil {
 		return nil, fmt.Errorf("kafka auditor: %w", err)
 	}
 	requests, err := wire.NewRequestCodec()
+	if err != nil {
+		return nil, fmt.Errorf("kafka auditor: %w", err)
+	}
+	facts, err := wire.NewFactCodec()
+	if err != nil {
+		return nil, fmt.Errorf("kafka auditor: %w", err)
+	}
+	incidents, err := wire.NewIncidentCodec()
 	if err != nil {
 		return nil, fmt.Errorf("kafka auditor: %w", err)
 	}
@@ -102,7 +127,9 @@ func New(cfg Config, opts ...kgo.Opt) (*Auditor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kafka auditor: new client: %w", err)
 	}
-	return &Auditor{cl: cl, codec: codec, requests: requests, reqTopic: cfg.RequestsTopic, topic: cfg.Topic, eventsTopic: cfg.EventsTopic, timeout: cfg.Timeout, noConsult: cfg.NoConsultations}, nil
+	return &Auditor{cl: cl, codec: codec, requests: requests, reqTopic: cfg.RequestsTopic, facts: facts, factsTopic: cfg.FactsTopic,
+		incidents: incidents, incTopic: cfg.IncidentsTopic,
+		topic: cfg.Topic, eventsTopic: cfg.EventsTopic, timeout: cfg.Timeout, noConsult: cfg.NoConsultations}, nil
 }
 
 // Audit writes rec and, for a lookup of a subject, its consultation event,
@@ -146,6 +173,32 @@ func (a *Auditor) RecordRequest(ctx context.Context, e accessrequest.Event) erro
 		return fmt.Errorf("encode access request event: %w", err)
 	}
 	r := &kgo.Record{Topic: a.reqTopic, Key: []byte(e.RequestID), Value: value}
+	kafkatrace.Inject(ctx, r)
+	return a.produce(ctx, []*kgo.Record{r})
+}
+
+// RecordFact writes one subject fact to the facts topic, keyed by the
+// subject (by the authority's reference when no subject is known), and
+// returns nil once every in-sync replica has it.
+func (a *Auditor) RecordFact(ctx context.Context, f subjectfact.Fact) error {
+	value, err := a.facts.Append(nil, &f)
+	if err != nil {
+		return fmt.Errorf("encode subject fact: %w", err)
+	}
+	r := &kgo.Record{Topic: a.factsTopic, Key: []byte(cmp.Or(f.SubjectID, f.Reference)), Value: value}
+	kafkatrace.Inject(ctx, r)
+	return a.produce(ctx, []*kgo.Record{r})
+}
+
+// RecordIncident writes one event of a breach incident to the incidents
+// topic, keyed by the incident, and returns nil once every in-sync replica
+// has it.
+func (a *Auditor) RecordIncident(ctx context.Context, e incident.Event) error {
+	value, err := a.incidents.Append(nil, &e)
+	if err != nil {
+		return fmt.Errorf("encode incident event: %w", err)
+	}
+	r := &kgo.Record{Topic: a.incTopic, Key: []byte(e.IncidentID), Value: value}
 	kafkatrace.Inject(ctx, r)
 	return a.produce(ctx, []*kgo.Record{r})
 }

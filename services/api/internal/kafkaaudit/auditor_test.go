@@ -13,7 +13,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/balticom/lineage/pkg/incident"
+	"github.com/balticom/lineage/pkg/incident/incidenttest"
 	"github.com/balticom/lineage/pkg/lineage"
+	"github.com/balticom/lineage/pkg/subjectfact"
 	"github.com/balticom/lineage/pkg/topics"
 	"github.com/balticom/lineage/pkg/wire"
 	"github.com/balticom/lineage/services/api/internal/audit"
@@ -151,32 +154,10 @@ func TestAuditOfAParty(t *testing.T) {
 	if err := a.Audit(t.Context(), rec); err != nil {
 		t.Fatalf("Audit: %v", err)
 	}
-	count := func(topic string) (keys []string) {
-		cons, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ConsumeTopics(topic),
-			kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer cons.Close()
-		adm := kadm.NewClient(cons)
-		ends, err := adm.ListEndOffsets(t.Context(), topic)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ends.Error() != nil || ends[topic][0].Offset == 0 {
-			return nil
-		}
-		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
-		defer cancel()
-		for _, r := range cons.PollFetches(ctx).Records() {
-			keys = append(keys, string(r.Key))
-		}
-		return keys
-	}
-	if got := count(topics.Audit); len(got) != 1 || got[0] != "recipient:rcp-bank-swedbank" {
+	if got := keysIn(t, c, topics.Audit); len(got) != 1 || got[0] != "recipient:rcp-bank-swedbank" {
 		t.Errorf("audit records keyed %q, want one keyed recipient:rcp-bank-swedbank", got)
 	}
-	if got := count(topics.Events); len(got) != 0 {
+	if got := keysIn(t, c, topics.Events); len(got) != 0 {
 		t.Errorf("%d consultation events for a list of subjects, want none", len(got))
 	}
 }
@@ -237,5 +218,78 @@ func TestPing(t *testing.T) {
 func TestNewRequiresBrokers(t *testing.T) {
 	if _, err := New(Config{}); err == nil {
 		t.Error("New without brokers: want an error")
+	}
+}
+
+// records returns the records of the topic's first partition, none when it
+// is empty.
+func records(t *testing.T, c *kfake.Cluster, topic string) []*kgo.Record {
+	t.Helper()
+	cons, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cons.Close()
+	ends, err := kadm.NewClient(cons).ListEndOffsets(t.Context(), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ends.Error() != nil || ends[topic][0].Offset == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	return cons.PollFetches(ctx).Records()
+}
+
+// keysIn returns the keys of the records of the topic's first partition.
+func keysIn(t *testing.T, c *kfake.Cluster, topic string) (keys []string) {
+	t.Helper()
+	for _, r := range records(t, c, topic) {
+		keys = append(keys, string(r.Key))
+	}
+	return keys
+}
+
+// TestRecordFactAndIncident: a subject fact goes to the facts topic keyed
+// by the subject (by the reference when there is none), an incident event
+// to the incidents topic keyed by the incident; both decode back.
+func TestRecordFactAndIncident(t *testing.T) {
+	c := newCluster(t, kfake.SeedTopics(1, topics.Facts, topics.Incidents))
+	a := newAuditor(t, c, 5*time.Second)
+	at := time.Date(2026, 3, 10, 8, 0, 0, 0, time.UTC)
+	optOut := subjectfact.Fact{ID: lineage.NewID(), Type: subjectfact.OptedOut, At: at, RecordedAt: at,
+		SourceSystem: "lineage_tracker", Actor: "dpo", SubjectID: "C00000042", Channel: "phone"}
+	unmet := subjectfact.Fact{ID: lineage.NewID(), Type: subjectfact.LawfulRequestUnmet, At: at, RecordedAt: at,
+		SourceSystem: "lineage_tracker", Actor: "dpo", RecipientID: "rcp-state-police", Reference: "VP-17", Reason: "too old"}
+	for _, f := range []subjectfact.Fact{optOut, unmet} {
+		if err := a.RecordFact(t.Context(), f); err != nil {
+			t.Fatalf("RecordFact: %v", err)
+		}
+	}
+	opened := incidenttest.Opened(incidenttest.IncidentID(1), 1, at)
+	if err := a.RecordIncident(t.Context(), opened); err != nil {
+		t.Fatalf("RecordIncident: %v", err)
+	}
+	if got := keysIn(t, c, topics.Facts); len(got) != 2 || got[0] != "C00000042" || got[1] != "VP-17" {
+		t.Errorf("facts keyed %q", got)
+	}
+	facts, err := wire.NewFactCodec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f subjectfact.Fact
+	if err := facts.Decode(records(t, c, topics.Facts)[0].Value, &f); err != nil || f.ID != optOut.ID || f.Channel != "phone" {
+		t.Errorf("fact decoded %+v, %v", f, err)
+	}
+	recs := records(t, c, topics.Incidents)
+	incidents, err := wire.NewIncidentCodec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e incident.Event
+	if len(recs) != 1 || string(recs[0].Key) != opened.IncidentID || incidents.Decode(recs[0].Value, &e) != nil || e.EventID != opened.EventID {
+		t.Errorf("incident records %v, decoded %+v", recs, e)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/pkg/taxonomy"
 )
 
@@ -561,6 +562,9 @@ func (b *builder) rows() []Row {
 		for j, c := range e.DataCategories {
 			r.Categories[j] = b.n.category(c)
 		}
+		// An authority's request number is its investigation's, not the
+		// subject's: a lapsed restriction shows the disclosure, not that.
+		delete(r.Attributes, lineage.AttrRequestRef)
 		if len(r.Attributes) == 0 {
 			r.Attributes = nil
 		}

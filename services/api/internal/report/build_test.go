@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/pkg/taxonomy"
 )
 
@@ -417,6 +418,20 @@ func TestMissingReasonIsFlagged(t *testing.T) {
 	r := build(t, []Event{e}, fixtureOptions("en"))
 	if l := r.Recipients[0]; !l.ReasonMissing || len(l.Reasons) != 0 || labelsEN.reasonText(l) != labelsEN.NoReason {
 		t.Errorf("line without a recorded reason %+v", l)
+	}
+}
+
+func TestRequestReferenceNotShown(t *testing.T) {
+	e := fixtureEvent(t, evPolice)
+	e.Attributes = map[string]string{"reason": "court order", lineage.AttrRequestRef: "VP-2026-17"}
+	r := build(t, []Event{e}, fixtureOptions("en"))
+	for _, row := range r.Rows {
+		if _, ok := row.Attributes[lineage.AttrRequestRef]; ok || row.Attributes["reason"] != "court order" {
+			t.Errorf("row attributes %v: the authority's request number shown, or the reason lost", row.Attributes)
+		}
+	}
+	if len(r.Rows) == 0 {
+		t.Fatal("no rows")
 	}
 }
 

@@ -127,8 +127,10 @@ func identifierCases(t testing.TB) []identifierCase {
 			wantStatus: 401, wantCode: codeUnauthorized},
 		{name: "event of another source", path: "/v1/events", token: crmToken, body: mustJSON(t, event),
 			wantStatus: 403, wantCode: codeForbiddenSource, wantField: "source_system", wantMsg: `must be "crm"`},
-		{name: "link of another source", path: "/v1/identity-links", token: cdrToken, body: linksJSON(t, link),
-			wantStatus: 403, wantCode: codeForbiddenSource, wantField: "links[0].source_system", wantMsg: `must be "cdr_mediation"`},
+		{name: "link of another source", path: "/v1/identity-links", token: crmToken, body: linksJSON(t, with(link, "source_system", "billing")),
+			wantStatus: 403, wantCode: codeForbiddenSource, wantField: "links[0].source_system", wantMsg: `must be "crm"`},
+		{name: "link from a source that may not state links", path: "/v1/identity-links", token: cdrToken, body: linksJSON(t, link),
+			wantStatus: 403, wantCode: codeForbiddenSource, wantField: "source_system", wantMsg: "GATEWAY_LINK_SOURCES"},
 		{name: "link with an empty source", path: "/v1/identity-links", token: crmToken, body: linksJSON(t, link, with(link, "source_system", "")),
 			wantStatus: 403, wantCode: codeForbiddenSource, wantField: "links[1].source_system", wantMsg: `must be "crm"`},
 		{name: "oversize event", path: "/v1/events", token: cdrToken, maxBody: 1024,
@@ -204,6 +206,27 @@ func TestLinks(t *testing.T) {
 	}
 	if holdsNumber(w.Body.Bytes()) || strings.Contains(w.Body.String(), open.Identifier.HMAC) {
 		t.Errorf("answer holds the identifier: %s", w.Body)
+	}
+}
+
+// TestLinksOnlyFromLinkSources: a source that files events under numbers
+// may not say who held them, or it could move one customer's data into
+// another's answer; the configured link sources may.
+func TestLinksOnlyFromLinkSources(t *testing.T) {
+	pub := &fakePublisher{}
+	l := linksJSON(t, linkJSON(msisdnLink(t, 1, time.Time{}), clearMSISDN))
+	if w := post(newServer(t, pub, nil), "/v1/identity-links", cdrToken, l); w.Code != http.StatusForbidden ||
+		!strings.Contains(w.Body.String(), codeForbiddenSource) || !strings.Contains(w.Body.String(), "GATEWAY_LINK_SOURCES") {
+		t.Errorf("CDR mediation stating a link: status %d %s, want 403", w.Code, w.Body)
+	}
+	if pub.calls() != 0 {
+		t.Errorf("%d publications of a refused link", pub.calls())
+	}
+	cdrLink := msisdnLink(t, 1, time.Time{})
+	cdrLink.SourceSystem = "cdr_mediation"
+	both := newServer(t, pub, func(d *Deps) { d.LinkSources = []string{"crm", "cdr_mediation"} })
+	if w := post(both, "/v1/identity-links", cdrToken, linksJSON(t, linkJSON(cdrLink, clearMSISDN))); w.Code != http.StatusOK {
+		t.Errorf("a configured link source refused: %d %s", w.Code, w.Body)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/balticom/lineage/pkg/lineage"
@@ -13,9 +15,9 @@ import (
 // with their number once Kafka acknowledged all of them. It takes the path
 // of a batch of events: a source states links only as itself (403), one
 // invalid link refuses them all (400), and Kafka's refusal is a 503 naming
-// the links to send again. Any source with a token may state links: what
-// a link is worth is the store's and the auditor's to judge, by its
-// source_system.
+// the links to send again. Only the configured link sources may state
+// links (403 otherwise): a link decides whose data an identifier's events
+// are.
 func (s *Server) handleLinks(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	source, release, ok := s.admit(w, r)
@@ -28,6 +30,7 @@ func (s *Server) handleLinks(w http.ResponseWriter, r *http.Request) {
 			release()
 		}
 	}()
+
 	if s.decoder.Keyer == nil {
 		// Every link carries an identifier: say so before reading the body.
 		writeError(w, http.StatusUnprocessableEntity, codeIdentifiersNotAccepted, "",
@@ -39,6 +42,12 @@ func (s *Server) handleLinks(w http.ResponseWriter, r *http.Request) {
 	links, err := s.decoder.DecodeLinks(http.MaxBytesReader(w, r.Body, s.maxBody), receivedAt, source)
 	if err != nil {
 		writeDecodeError(w, err, s.maxBody)
+		return
+	}
+	if !slices.Contains(s.linkSources, source) {
+		s.m.countLinks(ctx, source, outcomeRejected, len(links))
+		writeError(w, http.StatusForbidden, codeForbiddenSource, "source_system",
+			"the source "+source+" may not state identity links; only "+strings.Join(s.linkSources, ", ")+" may (GATEWAY_LINK_SOURCES)")
 		return
 	}
 	k := s.linksKind(links)

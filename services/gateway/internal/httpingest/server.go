@@ -78,6 +78,10 @@ type Publisher interface {
 	PublishLinks(ctx context.Context, links []lineage.IdentityLink) error
 }
 
+// DefaultLinkSource is the one source whose identity links are taken when
+// none is configured: CRM assigns numbers, addresses, contracts and devices.
+const DefaultLinkSource = "crm"
+
 // Deps are what a Server needs. Publisher, Sources and Log are required;
 // the rest have defaults.
 type Deps struct {
@@ -90,6 +94,11 @@ type Deps struct {
 	// operator's identity key. Nil: events with subject_identifier and
 	// all links are refused with 422.
 	Keyer *identity.Keyer
+	// LinkSources are the source systems whose identity links are taken
+	// (default: crm alone). A link says whose data an identifier's events
+	// are: a source that only files events under numbers must not be able
+	// to move them to another customer.
+	LinkSources []string
 	// Checks are run by /readyz, in order.
 	Checks []httphealth.Check
 	// MaxBodyBytes bounds a request body (default 1 MiB).
@@ -128,6 +137,7 @@ type Server struct {
 	now            func() time.Time
 	slots          *limiter
 	m              metrics
+	linkSources    []string
 }
 
 // New builds a Server.
@@ -144,6 +154,10 @@ func New(d Deps) (*Server, error) {
 		now:            d.Now,
 		slots:          newLimiter(d.MaxInFlight),
 		decoder:        &eventjson.Decoder{MaxBatch: d.MaxBatch, NewID: d.NewEventID, Keyer: d.Keyer},
+		linkSources:    d.LinkSources,
+	}
+	if len(s.linkSources) == 0 {
+		s.linkSources = []string{DefaultLinkSource}
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = defaultMaxBody

@@ -87,6 +87,14 @@ func TestSinkStoresLinksAndDeadLettersTheRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// TV usage retracting CRM's statement that the current customer holds
+	// the number: a source that may not state links.
+	foreign := lineagetest.Link(current, number, day(2024, 3), time.Time{})
+	foreign.SourceSystem, foreign.Retracted, foreign.RecordedAt = "tv_usage", true, day(2026, 5)
+	foreignValue, err := codec.Append(nil, &foreign)
+	if err != nil {
+		t.Fatal(err)
+	}
 	raw, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.DefaultProduceTopic(topics.IdentityLinks))
 	if err != nil {
 		t.Fatal(err)
@@ -95,13 +103,14 @@ func TestSinkStoresLinksAndDeadLettersTheRest(t *testing.T) {
 	if err := raw.ProduceSync(ctx,
 		&kgo.Record{Key: []byte(number.Key()), Value: []byte(`{"subject_id":"C00000001"}`)},
 		&kgo.Record{Key: []byte(number.Key()), Value: value},
+		&kgo.Record{Key: []byte(number.Key()), Value: foreignValue},
 	).FirstErr(); err != nil {
 		t.Fatal(err)
 	}
 
 	fl := &flaky{Store: store}
 	fl.failures.Store(2)
-	sink, err := links.New(links.Config{Group: group, DeadLetter: topics.DeadLetter, RetryMin: 10 * time.Millisecond},
+	sink, err := links.New(links.Config{Group: group, DeadLetter: topics.DeadLetter, RetryMin: 10 * time.Millisecond}, []string{"crm"},
 		fl, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +131,7 @@ func TestSinkStoresLinksAndDeadLettersTheRest(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the sink did not commit all 4 records: lag %d, %v", lag, err)
+			t.Fatalf("the sink did not commit all 5 records: lag %d, %v", lag, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -150,7 +159,7 @@ func TestSinkStoresLinksAndDeadLettersTheRest(t *testing.T) {
 	defer dlq.Close()
 	pollCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	for n := 0; n < 2; {
+	for n := 0; n < 3; {
 		f := dlq.PollFetches(pollCtx)
 		if pollCtx.Err() != nil {
 			t.Fatalf("dead letters: %v", reasons)
@@ -164,7 +173,7 @@ func TestSinkStoresLinksAndDeadLettersTheRest(t *testing.T) {
 			n++
 		})
 	}
-	if reasons[wire.ReasonUnknownFormat] != 1 || reasons[deadletter.ReasonInvalid] != 1 {
-		t.Errorf("dead-letter reasons %v, want one %s and one %s", reasons, wire.ReasonUnknownFormat, deadletter.ReasonInvalid)
+	if reasons[wire.ReasonUnknownFormat] != 1 || reasons[deadletter.ReasonInvalid] != 2 {
+		t.Errorf("dead-letter reasons %v, want one %s and two %s (the foreign source's among them)", reasons, wire.ReasonUnknownFormat, deadletter.ReasonInvalid)
 	}
 }

@@ -17,17 +17,26 @@ import (
 )
 
 // flushLoop inserts, then commits, each sealed batch in the order sealed.
-// ctx ends only when even the final flush must give up.
-func (m *Materializer) flushLoop(ctx context.Context) {
+// ctx ends only when even the final flush must give up. A fatal flush is
+// sticky: no later batch is inserted or committed, since committing it
+// would move the offset past the records whose dead letters were lost;
+// stopPolling stops the poller, and the batches still sealed are only
+// released.
+func (m *Materializer) flushLoop(ctx context.Context, stopPolling func()) {
+	var failed bool
 	for b := range m.sealed {
 		if b.done != nil {
 			close(b.done)
 			continue
 		}
-		if err := m.flush(ctx, b); err != nil {
-			select {
-			case m.fatal <- err:
-			default:
+		if !failed {
+			if err := m.flush(ctx, b); err != nil {
+				failed = true
+				select {
+				case m.fatal <- err:
+				default:
+				}
+				stopPolling()
 			}
 		}
 		m.free <- b

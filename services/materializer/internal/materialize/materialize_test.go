@@ -13,8 +13,10 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/balticom/lineage/pkg/deadletter"
 	"github.com/balticom/lineage/pkg/lineage"
@@ -364,4 +366,82 @@ func (s *failingStore) failuresSoFar() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.failures
+}
+
+// TestNothingCommittedAfterDeadLettersRefused: when the broker refuses the
+// dead letters of a batch (the member may not write the dead-letter topic),
+// the member stops with that error, and no later batch commits past the
+// poison record, however long the poller goes on.
+func TestNothingCommittedAfterDeadLettersRefused(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, topics.Events, topics.DeadLetter))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	brokers := c.ListenAddrs()
+	store, _, _ := freshStore(t)
+	// The poison record first, then many valid events: many batches of 10
+	// after the one that holds it.
+	raw, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.DefaultProduceTopic(topics.Events))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if err := raw.ProduceSync(context.Background(), &kgo.Record{Key: []byte("C00000001"), Value: []byte("not avro")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	publish(t, brokers, lineagetest.Events(13, 500, 50))
+	// From now on the broker refuses every produce, as it would refuse a
+	// member without the right to write the dead-letter topic. (Requests
+	// name topics by id in recent protocol versions, so all are refused:
+	// only the member produces from here.)
+	c.ControlKey(int16(kmsg.Produce), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		produce := req.(*kmsg.ProduceRequest)
+		resp := produce.ResponseKind().(*kmsg.ProduceResponse)
+		for _, pt := range produce.Topics {
+			rt := kmsg.NewProduceResponseTopic()
+			rt.Topic, rt.TopicID = pt.Topic, pt.TopicID
+			for _, pp := range pt.Partitions {
+				rp := kmsg.NewProduceResponseTopicPartition()
+				rp.Partition = pp.Partition
+				rp.ErrorCode = kerr.TopicAuthorizationFailed.Code
+				rt.Partitions = append(rt.Partitions, rp)
+			}
+			resp.Topics = append(resp.Topics, rt)
+		}
+		return resp, nil, true
+	})
+
+	codec, _ := wire.New()
+	m, err := materialize.New(materialize.Config{Group: group, DeadLetter: topics.DeadLetter, BatchSize: 10, BatchLinger: 20 * time.Millisecond},
+		store, codec.NewDecoder(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...), kgo.ConsumeTopics(topics.Events)}, m.Options()...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Attach(cl)
+	done := make(chan error, 1)
+	go func() { done <- m.Run(context.Background(), context.Background()) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "dead letters not acknowledged") {
+			t.Fatalf("Run = %v, want the refused dead letters", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the member did not stop")
+	}
+	committed, err := kadm.NewClient(raw).FetchOffsets(context.Background(), group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	committed.Each(func(o kadm.OffsetResponse) {
+		if o.At > 0 {
+			t.Errorf("partition %d committed to %d, past the poison record at 0 whose dead letter was refused", o.Partition, o.At)
+		}
+	})
+	cl.Close()
 }

@@ -139,10 +139,14 @@ func (m *Materializer) Attach(cl *kgo.Client) { m.cl = cl }
 // flushCtx bounds the final flush: if ClickHouse cannot take it in time, the
 // uncommitted events are read again by whoever gets the partitions next.
 func (m *Materializer) Run(ctx, flushCtx context.Context) error {
+	// A fatal flush stops the poller at once, even while it waits in a
+	// poll for records that may never come.
+	ctx, stopPolling := context.WithCancel(ctx)
+	defer stopPolling()
 	flusherDone := make(chan struct{})
 	go func() {
 		defer close(flusherDone)
-		m.flushLoop(flushCtx)
+		m.flushLoop(flushCtx, stopPolling)
 	}()
 	err := m.pollLoop(ctx)
 	m.drain(flushCtx)

@@ -18,6 +18,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,6 +55,15 @@ type Config struct {
 func Run(ctx context.Context, cfg Config, store *chstore.Store, decoder materialize.Decoder, log *slog.Logger, kopts ...kgo.Opt) error {
 	if cfg.Poll <= 0 {
 		cfg.Poll = time.Second
+	}
+	check, err := kgo.NewClient(kopts...)
+	if err != nil {
+		return fmt.Errorf("kafka client: %w", err)
+	}
+	err = wholeLog(ctx, kadm.NewClient(check), cfg.Topic)
+	check.Close()
+	if err != nil {
+		return err
 	}
 	if err := store.PrepareRebuild(ctx); err != nil {
 		return err
@@ -101,6 +112,36 @@ func Run(ctx context.Context, cfg Config, store *chstore.Store, decoder material
 	// The rebuild's group stays, empty: its offsets say how far the rebuilt
 	// table was read, and Kafka expires them with the group.
 	log.Info("rebuild complete", "group", group)
+	return nil
+}
+
+// ErrLogTruncated is matched (errors.Is) when the log no longer starts at
+// its first record: a rebuild from it would lose what was deleted.
+var ErrLogTruncated = errors.New("the log's start was deleted")
+
+// wholeLog checks that every partition of topic still starts at offset 0.
+// Records deleted by retention or by a delete-records call are gone from
+// the source of truth: rebuilding from what is left would replace the
+// projection with one that lacks them, so the rebuild is refused.
+func wholeLog(ctx context.Context, adm *kadm.Client, topic string) error {
+	starts, err := adm.ListStartOffsets(ctx, topic)
+	if err != nil {
+		return fmt.Errorf("list the start offsets of %s: %w", topic, err)
+	}
+	if err := starts.Error(); err != nil {
+		return fmt.Errorf("list the start offsets of %s: %w", topic, err)
+	}
+	var truncated []string
+	starts.Each(func(o kadm.ListedOffset) {
+		if o.Offset > 0 {
+			truncated = append(truncated, fmt.Sprintf("partition %d starts at %d", o.Partition, o.Offset))
+		}
+	})
+	if len(truncated) > 0 {
+		slices.Sort(truncated)
+		return fmt.Errorf("%s: %s; refusing to rebuild from it (keep the topic with retention.ms=-1): %w",
+			topic, strings.Join(truncated, ", "), ErrLogTruncated)
+	}
 	return nil
 }
 

@@ -1,16 +1,12 @@
 package requests_test
 
 import (
-	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/balticom/lineage/pkg/accessrequest"
@@ -20,6 +16,7 @@ import (
 	"github.com/balticom/lineage/pkg/wire"
 	"github.com/balticom/lineage/services/chstore/chstoretest"
 	"github.com/balticom/lineage/services/materializer/internal/requests"
+	"github.com/balticom/lineage/services/materializer/internal/sink/sinktest"
 )
 
 const group = "test-requests"
@@ -30,12 +27,6 @@ const group = "test-requests"
 // topic with their reasons; the group commits all of it.
 func TestSinkStoresRequestEventsAndDeadLettersTheRest(t *testing.T) {
 	ctx := t.Context()
-	kafka, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(2, topics.Requests, topics.DeadLetter))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer kafka.Close()
-	brokers := kafka.ListenAddrs()
 	store, _, _ := chstoretest.Fresh(t, "test_requests_")
 
 	id := accessrequesttest.RequestID(1)
@@ -60,45 +51,12 @@ func TestSinkStoresRequestEventsAndDeadLettersTheRest(t *testing.T) {
 		records = append(records, &kgo.Record{Key: []byte(e.RequestID), Value: value})
 	}
 	records = append(records, &kgo.Record{Key: []byte(id), Value: []byte(`{"type":"received"}`)})
-	raw, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.DefaultProduceTopic(topics.Requests))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	if err := raw.ProduceSync(ctx, records...).FirstErr(); err != nil {
-		t.Fatal(err)
-	}
-
 	sink, err := requests.New(requests.Config{Group: group, DeadLetter: topics.DeadLetter, Now: func() time.Time { return now }},
 		store, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...), kgo.ConsumeTopics(topics.Requests)}, sink.Options()...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- sink.Run(runCtx, cl) }()
-
-	adm := kadm.NewClient(raw)
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		lag, err := topics.Lag(ctx, adm, group, topics.Requests)
-		if err == nil && lag == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the sink did not commit all %d records: lag %d, %v", len(records), lag, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	stop()
-	if err := <-done; !errors.Is(err, context.Canceled) {
-		t.Fatalf("Run = %v, want context.Canceled", err)
-	}
-	cl.Close()
+	errs := sinktest.Run(t, topics.Requests, group, records, sink)
 
 	stored, err := store.RequestEvents(ctx, id)
 	if err != nil {
@@ -115,31 +73,6 @@ func TestSinkStoresRequestEventsAndDeadLettersTheRest(t *testing.T) {
 		t.Errorf("stored %d events (want %d), folded to %+v", len(stored), len(valid), r)
 	}
 
-	dlq, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeTopics(topics.DeadLetter),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer dlq.Close()
-	errs := map[string]string{}
-	pollCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	for len(errs) < 2 {
-		f := dlq.PollFetches(pollCtx)
-		if pollCtx.Err() != nil {
-			t.Fatalf("dead letters: %v", errs)
-		}
-		f.EachRecord(func(r *kgo.Record) {
-			info, err := deadletter.Parse(r)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if info.Topic != topics.Requests || info.Group != group {
-				t.Errorf("dead letter from %s, group %s", info.Topic, info.Group)
-			}
-			errs[info.Reason] = info.Error
-		})
-	}
 	if e, ok := errs[deadletter.ReasonInvalid]; !ok || !strings.Contains(e, "extension_months: must be 1 or 2") {
 		t.Errorf("dead letters %v: want %s naming extension_months", errs, deadletter.ReasonInvalid)
 	}

@@ -90,6 +90,14 @@ type Generator struct {
 	subject string
 	pick    uint64 // selects the customer's recipient among a step's
 	crew    uint64 // selects the operation's staff member and restriction
+
+	// The marketing and rights model (marketing.go): the class of the
+	// current operation's customer, the selected sources (nil: all), and
+	// the occurred_at of the last event, which FactPlan reads.
+	rights  *rights
+	cls     rightsClass
+	sources []string
+	clockUs int64
 }
 
 // table draws a scenario for one profile.
@@ -113,7 +121,33 @@ type step struct {
 	identify   Identity
 	staff      []string // the team's staff numbers, made once
 	restrict   *restriction
+	ages       []age // RetentionFrom's bands; nil: the events are not dated
+	requestRef bool
+	// byDay are the attributes of dated events without a request number,
+	// by the day their data are from (days since the epoch): events of
+	// one day share them, as events share the step's other values.
+	byDay map[int64]map[string]string
 }
+
+// maxByDay bounds step.byDay: more days than any step's ages span (400),
+// and when it is full it starts again.
+const maxByDay = 1024
+
+// age is an AgeBand compiled: a band holds the operations whose draw in
+// [0, 1) is below upTo (and not below the previous band's), and their data
+// are minUs + [0, spanUs) µs old.
+type age struct {
+	upTo          float64
+	minUs, spanUs uint64
+}
+
+// Salts that make the operation's draws of an age and a request number
+// independent of each other and of its staff member and restriction, all
+// derived from the same crew value.
+const (
+	ageSalt = 0xa0761d6478bd642f
+	refSalt = 0xe7037ed1a0b428db
+)
 
 // restriction is a Restriction compiled: a disclosure is restricted when
 // the high half of the operation's crew draw is below below.
@@ -150,7 +184,8 @@ func New(cfg Config) (*Generator, error) {
 		return nil, fmt.Errorf("events per pass must be at least 1, got %d", cfg.Events)
 	}
 	scenarios := cfg.Scenarios
-	if scenarios == nil {
+	catalogue := scenarios == nil
+	if catalogue {
 		scenarios = Catalogue()
 	}
 	scenarios, sourcesKey, err := selectSources(scenarios, cfg.Sources)
@@ -173,6 +208,10 @@ func New(cfg Config) (*Generator, error) {
 	g.ids = &identities{
 		seed: mix(cfg.Seed ^ 0x6a09e667f3bcc908), profSeed: g.profSeed, subjects: g.subjects,
 		startUs: startUs, endUs: startUs + spanUs,
+	}
+	g.rights = newRights(cfg.Seed, g.profSeed, g.subjects, startUs, startUs+spanUs)
+	if len(cfg.Sources) > 0 {
+		g.sources = slices.Clone(cfg.Sources)
 	}
 	params := mix(mix(mix(mix(uint64(cfg.Subjects))^uint64(startUs))^uint64(spanUs)) ^ uint64(cfg.Events))
 	g.rng.Seed(mix(cfg.Seed), mix(cfg.Seed^params^sourcesKey))
@@ -220,7 +259,22 @@ func New(cfg Config) (*Generator, error) {
 	if len(cfg.Sources) > 0 && !g.anyEligible() {
 		return nil, fmt.Errorf("sources %v have no scenario for any of the first %d customers", cfg.Sources, min(g.subjects, eligibleProbe))
 	}
+	// The catalogue's operator has the marketing and rights model; a list
+	// of one's own plays just its scenarios.
+	if catalogue {
+		g.rights.steering = true
+		if g.plays(LinkSource) {
+			if err := g.rights.compileOps(); err != nil {
+				return nil, err
+			}
+		}
+	}
 	return g, nil
+}
+
+// plays reports whether the run plays the scenarios of source system src.
+func (g *Generator) plays(src string) bool {
+	return len(g.sources) == 0 || slices.Contains(g.sources, src)
 }
 
 // anyEligible reports whether one of the first customers has a scenario.
@@ -344,6 +398,10 @@ func compile(s *Scenario) ([]step, error) {
 		if err := c.compileRestriction(st.Restriction); err != nil {
 			return nil, fmt.Errorf("scenario %s step %d: %w", s.Name, i, err)
 		}
+		if err := c.compileAges(st.RetentionFrom); err != nil {
+			return nil, fmt.Errorf("scenario %s step %d: %w", s.Name, i, err)
+		}
+		c.requestRef = st.RequestRef
 		for j := range st.Recipients {
 			r := st.Recipients[j]
 			c.recipients = append(c.recipients, &r)
@@ -395,6 +453,10 @@ func (g *Generator) Next() lineage.Event {
 		h, _ := g.ids.heldAt(g.n, g.profile, st.identify, at)
 		e.SubjectID, e.SubjectIdentifier = "", g.identifier(st.identify, h.value)
 	}
+	if g.cls == erasureClass && e.Recipient != nil && g.pass == 0 {
+		g.rights.observe(g.n, &e)
+	}
+	g.clockUs = at
 	return e
 }
 
@@ -453,6 +515,9 @@ func (g *Generator) begin() {
 		// Derived, not drawn: a draw from the rng would shift every later
 		// id and time.
 		g.crew = mix(mix(g.pick^g.slot) ^ g.pass)
+		if g.rights.steering && !g.rights.steer(g) {
+			continue
+		}
 		return
 	}
 	g.slot++
@@ -499,12 +564,78 @@ func (s *step) event(id, subject string, atUs int64, lagUs, pick, crew uint64) l
 	if len(s.staff) > 0 {
 		e.Actor.Employee = &s.staff[crew%uint64(len(s.staff))]
 	}
+	if len(s.ages) > 0 || s.requestRef {
+		e.Attributes = s.operationAttrs(atUs, crew)
+	}
 	if r := s.restrict; r != nil && crew>>32 < r.below {
 		until := atUs + int64(r.minUs+mix(crew)%r.spanUs)
 		review := time.UnixMicro(until).UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
 		e.Restriction = &lineage.Restriction{Basis: r.basis, ReviewAt: review}
 	}
 	return e
+}
+
+// operationAttrs are the step's attributes and those that differ from one
+// operation to the next: the day its data are from and the authority's
+// request number. Both are derived from crew, not drawn: a draw from the
+// rng would shift every later id and time. Only these events get a map of
+// their own.
+func (s *step) operationAttrs(atUs int64, crew uint64) map[string]string {
+	const dayUs = int64(24 * time.Hour / time.Microsecond)
+	var fromUs int64
+	if len(s.ages) > 0 {
+		h := mix(crew ^ ageSalt)
+		draw := float64(h>>11) / (1 << 53)
+		a := s.ages[len(s.ages)-1] // the shares' sum may round below 1
+		for _, b := range s.ages {
+			if draw < b.upTo {
+				a = b
+				break
+			}
+		}
+		fromUs = max(atUs-int64(a.minUs+mix(h)%a.spanUs), lineage.Earliest.UnixMicro())
+		// Without a request number, the events whose data are of one
+		// day are alike: they share a map rather than cost one each.
+		if attrs, ok := s.byDay[fromUs/dayUs]; ok && !s.requestRef {
+			return attrs
+		}
+	}
+	attrs := make(map[string]string, len(s.attrs)+2)
+	maps.Copy(attrs, s.attrs)
+	if len(s.ages) > 0 {
+		attrs[lineage.AttrRetentionFrom] = time.UnixMicro(fromUs).UTC().Format(time.DateOnly)
+		if !s.requestRef {
+			if s.byDay == nil || len(s.byDay) == maxByDay {
+				s.byDay = make(map[int64]map[string]string)
+			}
+			s.byDay[fromUs/dayUs] = attrs
+		}
+	}
+	if s.requestRef {
+		// The authority's own numbering, which we do not know: ten digits,
+		// so that two requests of a run rarely share one.
+		attrs[lineage.AttrRequestRef] = fmt.Sprintf("LR-%010d", mix(crew^refSalt)%10_000_000_000)
+	}
+	return attrs
+}
+
+// compileAges checks the bands of RetentionFrom and compiles them.
+func (s *step) compileAges(bands []AgeBand) error {
+	if len(bands) == 0 {
+		return nil
+	}
+	var total float64
+	for _, b := range bands {
+		if !(b.Share > 0 && b.Share <= 1) || b.Min < 0 || b.Max < b.Min {
+			return fmt.Errorf("retention age band %+v: want a share above 0 and at most 1, and 0 <= min <= max", b)
+		}
+		total += b.Share
+		s.ages = append(s.ages, age{upTo: total, minUs: uint64(b.Min.Microseconds()), spanUs: uint64((b.Max - b.Min).Microseconds()) + 1})
+	}
+	if math.Abs(total-1) > 1e-9 {
+		return fmt.Errorf("retention age bands share %v of the events, want all of them", total)
+	}
+	return nil
 }
 
 // compileStaff numbers the step's team.

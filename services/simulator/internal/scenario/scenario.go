@@ -119,6 +119,23 @@ type Step struct {
 	// Restriction, when set, keeps some of the step's disclosures from the
 	// subject for a time (schema v3 restriction).
 	Restriction *Restriction
+	// RetentionFrom, when set, dates the data each event of the step
+	// concerns (lineage.AttrRetentionFrom, the day the policy's retention
+	// period is counted from): the UTC day an age before occurred_at,
+	// drawn from the bands once per operation, so that every step of it
+	// names the same age.
+	RetentionFrom []AgeBand
+	// RequestRef gives the events of each operation the number of the
+	// authority's request they answer (lineage.AttrRequestRef), the same
+	// for every step of it.
+	RequestRef bool
+}
+
+// AgeBand is a share of a step's events (0 < Share ≤ 1; a step's bands
+// add up to 1) whose data are from Min to Max old (0 ≤ Min ≤ Max).
+type AgeBand struct {
+	Share    float64
+	Min, Max time.Duration
 }
 
 // Team is a team of the operator's employees: Size people, with staff
