@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"time"
 
 	"github.com/sethvargo/go-envconfig"
@@ -19,6 +21,19 @@ const envPrefix = "API_"
 // redacts itself wherever it is printed.
 type Config struct {
 	ListenAddr string `env:"LISTEN_ADDR, default=127.0.0.1:8080"`
+	// MaxConns bounds the open connections: with all taken, the one idle
+	// longest is closed for a new one, else the new one waits
+	// (pkg/httpserve). Without a bound, clients that open connections and
+	// send nothing exhaust the process's file descriptors.
+	MaxConns int `env:"MAX_CONNS, default=1024"`
+	// RateLimit is the requests a second each caller (token) may make on
+	// average, RateBurst how many at once; beyond, 429 rate_limited. A
+	// person at the dashboard makes a few a second; 20 (40 at once) lets a
+	// script page through timelines and stops a runaway one from taking
+	// ClickHouse and the audit topic from everyone else. 0 turns the limit
+	// off (benchmarks, test harnesses that replay thousands of lookups).
+	RateLimit float64 `env:"RATE_LIMIT, default=20"`
+	RateBurst int     `env:"RATE_BURST, default=40"`
 
 	ClickHouseAddrs    []string `env:"CLICKHOUSE_ADDRS, default=127.0.0.1:9000"`
 	ClickHouseDatabase string   `env:"CLICKHOUSE_DATABASE, default=lineage"`
@@ -77,9 +92,32 @@ func loadConfig(ctx context.Context, l envconfig.Lookuper) (Config, error) {
 	}); err != nil {
 		return Config{}, fmt.Errorf("read configuration: %w", err)
 	}
+	var errs []error
 	if cfg.QueryTimeout >= cfg.WriteTimeout {
-		return Config{}, fmt.Errorf("read configuration: %sQUERY_TIMEOUT (%s) must be shorter than %sWRITE_TIMEOUT (%s)",
-			envPrefix, cfg.QueryTimeout, envPrefix, cfg.WriteTimeout)
+		errs = append(errs, fmt.Errorf("%sQUERY_TIMEOUT (%s) must be shorter than %sWRITE_TIMEOUT (%s)",
+			envPrefix, cfg.QueryTimeout, envPrefix, cfg.WriteTimeout))
+	}
+	// Without them, a connection that sends nothing, or nothing after an
+	// answer, is held for ever: enough of them exhaust MAX_CONNS.
+	for _, t := range []struct {
+		name string
+		d    time.Duration
+	}{{"READ_HEADER_TIMEOUT", cfg.ReadHeaderTimeout}, {"IDLE_TIMEOUT", cfg.IdleTimeout}} {
+		if t.d <= 0 {
+			errs = append(errs, fmt.Errorf("%s%s must be positive (got %s)", envPrefix, t.name, t.d))
+		}
+	}
+	if cfg.MaxConns <= 0 {
+		errs = append(errs, fmt.Errorf("%sMAX_CONNS must be positive (got %d)", envPrefix, cfg.MaxConns))
+	}
+	switch {
+	case cfg.RateLimit < 0 || math.IsNaN(cfg.RateLimit) || math.IsInf(cfg.RateLimit, 0):
+		errs = append(errs, fmt.Errorf("%sRATE_LIMIT must be a number of requests a second, 0 for no limit (got %g)", envPrefix, cfg.RateLimit))
+	case cfg.RateLimit > 0 && cfg.RateBurst < 1:
+		errs = append(errs, fmt.Errorf("%sRATE_BURST must be at least 1 (got %d)", envPrefix, cfg.RateBurst))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, fmt.Errorf("read configuration: %w", err)
 	}
 	return cfg, nil
 }
@@ -88,6 +126,9 @@ func loadConfig(ctx context.Context, l envconfig.Lookuper) (Config, error) {
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("listen_addr", c.ListenAddr),
+		slog.Int("max_conns", c.MaxConns),
+		slog.Float64("rate_limit", c.RateLimit),
+		slog.Int("rate_burst", c.RateBurst),
 		slog.Any("clickhouse_addrs", c.ClickHouseAddrs),
 		slog.String("clickhouse_database", c.ClickHouseDatabase),
 		slog.String("clickhouse_user", c.ClickHouseUser),

@@ -24,6 +24,9 @@ func TestLoadConfig(t *testing.T) {
 			check: func(t *testing.T, c Config) {
 				want := Config{
 					ListenAddr:             "127.0.0.1:8080",
+					MaxConns:               1024,
+					RateLimit:              20,
+					RateBurst:              40,
 					ClickHouseAddrs:        []string{"127.0.0.1:9000"},
 					ClickHouseDatabase:     "lineage",
 					ClickHouseUser:         "lineage_reader",
@@ -70,6 +73,30 @@ func TestLoadConfig(t *testing.T) {
 		{name: "bad duration", env: map[string]string{"API_TOKENS": "x:0123456789abcdef", "API_CALLER_ROLES": "x:dpo", "API_READ_TIMEOUT": "10"}, wantErr: "ReadTimeout"},
 		{name: "query outlasts write", env: map[string]string{"API_TOKENS": "x:0123456789abcdef", "API_CALLER_ROLES": "x:dpo", "API_QUERY_TIMEOUT": "40s"},
 			wantErr: "API_QUERY_TIMEOUT (40s) must be shorter than API_WRITE_TIMEOUT (30s)"},
+		{name: "limits set", env: map[string]string{"API_TOKENS": "x:0123456789abcdef", "API_CALLER_ROLES": "x:dpo",
+			"API_MAX_CONNS": "64", "API_RATE_LIMIT": "0.5", "API_RATE_BURST": "3"},
+			check: func(t *testing.T, c Config) {
+				if c.MaxConns != 64 || c.RateLimit != 0.5 || c.RateBurst != 3 {
+					t.Errorf("MaxConns %d, RateLimit %g, RateBurst %d; want 64, 0.5, 3", c.MaxConns, c.RateLimit, c.RateBurst)
+				}
+			}},
+		{name: "rate limit off", env: map[string]string{"API_TOKENS": "x:0123456789abcdef", "API_CALLER_ROLES": "x:dpo",
+			"API_RATE_LIMIT": "0", "API_RATE_BURST": "0"},
+			check: func(t *testing.T, c Config) {
+				if c.RateLimit != 0 {
+					t.Errorf("RateLimit %g, want 0", c.RateLimit)
+				}
+			}},
+		{name: "no connections", env: map[string]string{"API_TOKENS": "x:0123456789abcdef", "API_CALLER_ROLES": "x:dpo", "API_MAX_CONNS": "0"},
+			wantErr: "API_MAX_CONNS must be positive (got 0)"},
+		{name: "negative rate", env: map[string]string{"API_TOKENS": "x:0123456789abcdef", "API_CALLER_ROLES": "x:dpo", "API_RATE_LIMIT": "-1"},
+			wantErr: "API_RATE_LIMIT must be a number of requests a second"},
+		{name: "no burst", env: map[string]string{"API_TOKENS": "x:0123456789abcdef", "API_CALLER_ROLES": "x:dpo", "API_RATE_BURST": "0"},
+			wantErr: "API_RATE_BURST must be at least 1 (got 0)"},
+		{name: "no header timeout", env: map[string]string{"API_TOKENS": "x:0123456789abcdef", "API_CALLER_ROLES": "x:dpo", "API_READ_HEADER_TIMEOUT": "0s"},
+			wantErr: "API_READ_HEADER_TIMEOUT must be positive"},
+		{name: "no idle timeout", env: map[string]string{"API_TOKENS": "x:0123456789abcdef", "API_CALLER_ROLES": "x:dpo", "API_IDLE_TIMEOUT": "-1s"},
+			wantErr: "API_IDLE_TIMEOUT must be positive"},
 		// No binary carries a password, not even the development one.
 		{name: "password required", env: map[string]string{"API_TOKENS": "dpo:0123456789abcdef", "API_CALLER_ROLES": "dpo:dpo",
 			"API_CLICKHOUSE_PASSWORD": "unset"}, wantErr: "API_CLICKHOUSE_PASSWORD"},

@@ -126,6 +126,8 @@ func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err err
 		},
 		QueryTimeout:     cfg.QueryTimeout,
 		UnresolvedMaxAge: cfg.UnresolvedMaxAge,
+		RateLimit:        cfg.RateLimit,
+		RateBurst:        cfg.RateBurst,
 	})
 	if err != nil {
 		return err
@@ -139,6 +141,11 @@ func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err err
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		ShutdownTimeout:   cfg.ShutdownTimeout,
+		// A new connection beyond MaxConns takes the place of the one
+		// idle longest, else waits in the kernel's accept queue: idle
+		// connections (a 401 closes its own) never keep a caller with a
+		// token out, and the file descriptors stay bounded.
+		MaxConns: cfg.MaxConns,
 	})
 }
 

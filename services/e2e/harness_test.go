@@ -303,8 +303,9 @@ func startAPI(t testing.TB, broker, db string, extra ...string) string {
 		"API_CLICKHOUSE_ADDRS=" + clickhouseAddr(), "API_CLICKHOUSE_DATABASE=" + db,
 		"API_CLICKHOUSE_USER=default", "API_CLICKHOUSE_PASSWORD=",
 		"API_TOKENS=dpo:" + token, "API_CALLER_ROLES=dpo:dpo",
-		// The suites count the events of their stores exactly.
-		"API_CONSULTATIONS=false", "API_LOG_LEVEL=warn"}, extra...)...)
+		// The suites count the events of their stores exactly, and read
+		// every answer back as fast as they can: no rate limit.
+		"API_CONSULTATIONS=false", "API_RATE_LIMIT=0", "API_LOG_LEVEL=warn"}, extra...)...)
 	waitTCP(t, addr)
 	return addr
 }

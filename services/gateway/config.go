@@ -15,6 +15,7 @@ import (
 	"github.com/balticom/lineage/pkg/identity"
 	"github.com/balticom/lineage/pkg/secret"
 	"github.com/balticom/lineage/pkg/taxonomy"
+	"github.com/balticom/lineage/services/gateway/internal/httpingest"
 )
 
 // envPrefix prefixes every environment variable of the gateway.
@@ -41,9 +42,15 @@ type Config struct {
 	// that only files events under numbers may not state one.
 	LinkSources []string `env:"LINK_SOURCES, default=crm"`
 
-	MaxBodyBytes   int64         `env:"MAX_BODY_BYTES, default=1048576"`
-	MaxBatch       int           `env:"MAX_BATCH, default=500"`
-	MaxInFlight    int           `env:"MAX_IN_FLIGHT, default=64"`
+	MaxBodyBytes int64 `env:"MAX_BODY_BYTES, default=1048576"`
+	MaxBatch     int   `env:"MAX_BATCH, default=500"`
+	MaxInFlight  int   `env:"MAX_IN_FLIGHT, default=64"`
+	// MaxInFlightPerSource is the share of MaxInFlight one source system
+	// may hold, so that a slow or flooding source leaves the others
+	// slots. Unset or 0: half of MaxInFlight (loadConfig sets it).
+	MaxInFlightPerSource int `env:"MAX_IN_FLIGHT_PER_SOURCE"`
+	// MaxConns bounds the open connections; with all taken, the one idle
+	// longest is closed for a new one (pkg/httpserve).
 	MaxConns       int           `env:"MAX_CONNS, default=1024"`
 	PublishTimeout time.Duration `env:"PUBLISH_TIMEOUT, default=10s"`
 
@@ -79,9 +86,23 @@ func loadConfig(ctx context.Context, l envconfig.Lookuper) (Config, error) {
 	positive("MAX_IN_FLIGHT", int64(cfg.MaxInFlight))
 	positive("MAX_CONNS", int64(cfg.MaxConns))
 	positive("PUBLISH_TIMEOUT", int64(cfg.PublishTimeout))
+	// Without them, a connection that sends nothing, or nothing after an
+	// answer, is held for ever: enough of them exhaust MAX_CONNS.
+	positive("READ_HEADER_TIMEOUT", int64(cfg.ReadHeaderTimeout))
+	positive("IDLE_TIMEOUT", int64(cfg.IdleTimeout))
 	if cfg.PublishTimeout >= cfg.WriteTimeout {
 		errs = append(errs, fmt.Errorf("%sPUBLISH_TIMEOUT (%s) must be shorter than %sWRITE_TIMEOUT (%s): the answer must still go out",
 			envPrefix, cfg.PublishTimeout, envPrefix, cfg.WriteTimeout))
+	}
+	switch {
+	case cfg.MaxInFlightPerSource < 0:
+		errs = append(errs, fmt.Errorf("%sMAX_IN_FLIGHT_PER_SOURCE must not be negative (got %d; 0 is half of %sMAX_IN_FLIGHT)",
+			envPrefix, cfg.MaxInFlightPerSource, envPrefix))
+	case cfg.MaxInFlightPerSource == 0:
+		cfg.MaxInFlightPerSource = httpingest.DefaultPerSource(cfg.MaxInFlight)
+	case cfg.MaxInFlightPerSource > cfg.MaxInFlight:
+		errs = append(errs, fmt.Errorf("%sMAX_IN_FLIGHT_PER_SOURCE (%d) must be at most %sMAX_IN_FLIGHT (%d)",
+			envPrefix, cfg.MaxInFlightPerSource, envPrefix, cfg.MaxInFlight))
 	}
 	if cfg.MaxConns < cfg.MaxInFlight {
 		errs = append(errs, fmt.Errorf("%sMAX_CONNS (%d) must be at least %sMAX_IN_FLIGHT (%d)",
@@ -153,6 +174,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int64("max_body_bytes", c.MaxBodyBytes),
 		slog.Int("max_batch", c.MaxBatch),
 		slog.Int("max_in_flight", c.MaxInFlight),
+		slog.Int("max_in_flight_per_source", c.MaxInFlightPerSource),
 		slog.Int("max_conns", c.MaxConns),
 		slog.Duration("publish_timeout", c.PublishTimeout),
 		slog.String("otel_exporter_otlp_endpoint", c.OTLPEndpoint),

@@ -30,21 +30,24 @@ func TestLoadConfig(t *testing.T) {
 			env:  map[string]string{"GATEWAY_SOURCES": testSources},
 			check: func(t *testing.T, c Config) {
 				want := Config{
-					ListenAddr:        "127.0.0.1:8081",
-					KafkaBrokers:      []string{"127.0.0.1:9092"},
-					Sources:           testSources,
-					LinkSources:       []string{"crm"},
-					MaxBodyBytes:      1 << 20,
-					MaxBatch:          500,
-					MaxInFlight:       64,
-					MaxConns:          1024,
-					PublishTimeout:    10 * time.Second,
-					LogLevel:          slog.LevelInfo,
-					ReadHeaderTimeout: 5 * time.Second,
-					ReadTimeout:       15 * time.Second,
-					WriteTimeout:      30 * time.Second,
-					IdleTimeout:       60 * time.Second,
-					ShutdownTimeout:   20 * time.Second,
+					ListenAddr:   "127.0.0.1:8081",
+					KafkaBrokers: []string{"127.0.0.1:9092"},
+					Sources:      testSources,
+					LinkSources:  []string{"crm"},
+					MaxBodyBytes: 1 << 20,
+					MaxBatch:     500,
+					MaxInFlight:  64,
+					// Half of MaxInFlight: another source always has
+					// the other half.
+					MaxInFlightPerSource: 32,
+					MaxConns:             1024,
+					PublishTimeout:       10 * time.Second,
+					LogLevel:             slog.LevelInfo,
+					ReadHeaderTimeout:    5 * time.Second,
+					ReadTimeout:          15 * time.Second,
+					WriteTimeout:         30 * time.Second,
+					IdleTimeout:          60 * time.Second,
+					ShutdownTimeout:      20 * time.Second,
 				}
 				if !reflect.DeepEqual(c, want) {
 					t.Errorf("got  %#v\nwant %#v", c, want)
@@ -75,6 +78,32 @@ func TestLoadConfig(t *testing.T) {
 			wantErr: "GATEWAY_MAX_IN_FLIGHT must be positive"},
 		{name: "publish timeout too long", env: map[string]string{"GATEWAY_SOURCES": testSources, "GATEWAY_PUBLISH_TIMEOUT": "30s"},
 			wantErr: "GATEWAY_PUBLISH_TIMEOUT (30s) must be shorter than GATEWAY_WRITE_TIMEOUT (30s)"},
+		{name: "per source: half of a set maximum", env: map[string]string{"GATEWAY_SOURCES": testSources, "GATEWAY_MAX_IN_FLIGHT": "9"},
+			check: func(t *testing.T, c Config) {
+				if c.MaxInFlightPerSource != 4 {
+					t.Errorf("MaxInFlightPerSource = %d, want 4", c.MaxInFlightPerSource)
+				}
+			}},
+		{name: "per source: one of one", env: map[string]string{"GATEWAY_SOURCES": testSources, "GATEWAY_MAX_IN_FLIGHT": "1"},
+			check: func(t *testing.T, c Config) {
+				if c.MaxInFlightPerSource != 1 {
+					t.Errorf("MaxInFlightPerSource = %d, want 1", c.MaxInFlightPerSource)
+				}
+			}},
+		{name: "per source: set", env: map[string]string{"GATEWAY_SOURCES": testSources, "GATEWAY_MAX_IN_FLIGHT_PER_SOURCE": "48"},
+			check: func(t *testing.T, c Config) {
+				if c.MaxInFlightPerSource != 48 || c.MaxInFlight != 64 {
+					t.Errorf("MaxInFlightPerSource = %d of %d, want 48 of 64", c.MaxInFlightPerSource, c.MaxInFlight)
+				}
+			}},
+		{name: "per source: more than in all", env: map[string]string{"GATEWAY_SOURCES": testSources, "GATEWAY_MAX_IN_FLIGHT_PER_SOURCE": "65"},
+			wantErr: "GATEWAY_MAX_IN_FLIGHT_PER_SOURCE (65) must be at most GATEWAY_MAX_IN_FLIGHT (64)"},
+		{name: "per source: negative", env: map[string]string{"GATEWAY_SOURCES": testSources, "GATEWAY_MAX_IN_FLIGHT_PER_SOURCE": "-1"},
+			wantErr: "GATEWAY_MAX_IN_FLIGHT_PER_SOURCE must not be negative"},
+		{name: "no header timeout", env: map[string]string{"GATEWAY_SOURCES": testSources, "GATEWAY_READ_HEADER_TIMEOUT": "0s"},
+			wantErr: "GATEWAY_READ_HEADER_TIMEOUT must be positive"},
+		{name: "no idle timeout", env: map[string]string{"GATEWAY_SOURCES": testSources, "GATEWAY_IDLE_TIMEOUT": "-1s"},
+			wantErr: "GATEWAY_IDLE_TIMEOUT must be positive"},
 		{name: "fewer connections than requests", env: map[string]string{"GATEWAY_SOURCES": testSources, "GATEWAY_MAX_CONNS": "10"},
 			wantErr: "GATEWAY_MAX_CONNS (10) must be at least GATEWAY_MAX_IN_FLIGHT (64)"},
 		{name: "not a duration", env: map[string]string{"GATEWAY_SOURCES": testSources, "GATEWAY_PUBLISH_TIMEOUT": "ten"},

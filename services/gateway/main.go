@@ -13,14 +13,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"github.com/sethvargo/go-envconfig"
-	"golang.org/x/net/netutil"
 
 	"github.com/balticom/lineage/pkg/httphealth"
 	"github.com/balticom/lineage/pkg/httpserve"
@@ -103,16 +101,17 @@ func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err err
 	}()
 
 	gw, err := httpingest.New(httpingest.Deps{
-		Publisher:      pub,
-		Sources:        sources,
-		Keyer:          keyer,
-		LinkSources:    cfg.LinkSources,
-		Log:            log,
-		Checks:         []httphealth.Check{{Name: "kafka", Func: pub.Ping}},
-		MaxBodyBytes:   cfg.MaxBodyBytes,
-		MaxBatch:       cfg.MaxBatch,
-		MaxInFlight:    cfg.MaxInFlight,
-		PublishTimeout: cfg.PublishTimeout,
+		Publisher:            pub,
+		Sources:              sources,
+		Keyer:                keyer,
+		LinkSources:          cfg.LinkSources,
+		Log:                  log,
+		Checks:               []httphealth.Check{{Name: "kafka", Func: pub.Ping}},
+		MaxBodyBytes:         cfg.MaxBodyBytes,
+		MaxBatch:             cfg.MaxBatch,
+		MaxInFlight:          cfg.MaxInFlight,
+		MaxInFlightPerSource: cfg.MaxInFlightPerSource,
+		PublishTimeout:       cfg.PublishTimeout,
 	})
 	if err != nil {
 		return err
@@ -126,8 +125,10 @@ func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err err
 		WriteTimeout:      cfg.WriteTimeout,
 		IdleTimeout:       cfg.IdleTimeout,
 		ShutdownTimeout:   cfg.ShutdownTimeout,
-		// At most MaxConns connections are open at once; further ones
-		// wait in the kernel's accept queue.
-		WrapListener: func(ln net.Listener) net.Listener { return netutil.LimitListener(ln, cfg.MaxConns) },
+		// At most MaxConns connections are open at once. A new one takes
+		// the place of the one idle longest, else waits in the kernel's
+		// accept queue: idle connections (a 401 closes its own) never keep
+		// a source with events out, and the file descriptors stay bounded.
+		MaxConns: cfg.MaxConns,
 	})
 }

@@ -2,12 +2,17 @@ package httpapi
 
 import (
 	"context"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
+	"syscall"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/balticom/lineage/pkg/httpauth"
@@ -19,15 +24,30 @@ import (
 // auditRetryAfter is the Retry-After (seconds) of a refused lookup.
 const auditRetryAfter = "5"
 
+// codeStoreUnavailable answers a lookup that could not reach ClickHouse
+// (503), and storeRetryAfter is its Retry-After (seconds): about the time
+// a restarted server takes to accept connections again.
+const (
+	codeStoreUnavailable = "store_unavailable"
+	storeRetryAfter      = "5"
+)
+
 // keyError is the log key of an error's text; the others are httpobserve's.
 const keyError = "error"
 
 // authenticated wraps a handler: it answers 401 unless the request carries
-// a configured bearer token, and passes the caller's name and role on.
+// a configured bearer token, then 429 when the caller is over its rate
+// (withinRate), and passes the caller's name and role on.
+//
+// A 401 closes the connection: callers send their token with every
+// request, so a client without one has no use for a kept-alive connection,
+// and would otherwise hold one of the server's (API_MAX_CONNS) until its
+// idle timeout.
 func (s *Server) authenticated(next func(w http.ResponseWriter, r *http.Request, c caller)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		name, err := s.tokens.Authenticate(r)
 		if err != nil {
+			w.Header().Set("Connection", "close")
 			w.Header().Set("WWW-Authenticate", httpauth.Challenge(realm, err))
 			msg := "an Authorization: Bearer <token> header is required"
 			if errors.Is(err, httpauth.ErrBadCredential) {
@@ -37,7 +57,11 @@ func (s *Server) authenticated(next func(w http.ResponseWriter, r *http.Request,
 			return
 		}
 		httpobserve.SetCaller(r.Context(), name)
-		next(w, r, caller{Name: name, Role: s.roles[name]})
+		c := caller{Name: name, Role: s.roles[name]}
+		if !s.withinRate(w, c) {
+			return
+		}
+		next(w, r, c)
 	}
 }
 
@@ -183,12 +207,48 @@ func (s *Server) storeFailed(w http.ResponseWriter, r *http.Request, op string, 
 	case ctx.Err() != nil:
 		// The caller went away; nobody reads the answer.
 		status, code, msg = http.StatusServiceUnavailable, codeCancelled, "the request was cancelled"
+	case storeUnreachable(err):
+		// Before the deadline case: the pool's "acquire conn timeout"
+		// is a context deadline too, but it says the server did not
+		// take a connection, not that the query was slow.
+		status, code, msg = http.StatusServiceUnavailable, codeStoreUnavailable,
+			"the lineage store cannot be reached; try again after Retry-After seconds"
+		w.Header().Set("Retry-After", storeRetryAfter)
 	case errors.Is(err, context.DeadlineExceeded):
 		status, code, msg = http.StatusGatewayTimeout, codeTimeout, "the lookup took too long; narrow the window with from and to"
 	}
 	s.log.LogAttrs(ctx, slog.LevelError, "store query failed",
 		slog.String("op", op), slog.Int(httpobserve.KeyStatus, status), slog.String(keyError, err.Error()))
 	writeError(w, status, code, msg)
+}
+
+// storeUnreachable reports whether err says the store could not be reached
+// or dropped the connection, rather than that it refused the query: a
+// ClickHouse that is stopped, restarting or out of connections. The API
+// answers those 503 with Retry-After, since the same lookup will succeed
+// once the server is back, and a 500 would say the API is broken.
+//
+// clickhouse-go (native protocol) returns the net package's errors as they
+// are: a refused or failed dial is a *net.OpError with Op "dial" (wrapping
+// ECONNREFUSED, a timeout, an unknown host), a connection that the server
+// closed gives io.EOF (or io.ErrUnexpectedEOF mid-packet), ECONNRESET or
+// EPIPE; the pool says clickhouse.ErrAcquireConnTimeout when no connection
+// could be had within the dial timeout, and clickhouse.ErrConnectionClosed
+// once it is closed. database/sql callers would see driver.ErrBadConn. An
+// exception from the server (a syntax error, an unknown table, a memory
+// limit) is none of these and stays a 500.
+func storeUnreachable(err error) bool {
+	for _, target := range []error{
+		syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ECONNABORTED, syscall.EPIPE,
+		syscall.EHOSTUNREACH, syscall.ENETUNREACH, io.EOF, io.ErrUnexpectedEOF, driver.ErrBadConn,
+		clickhouse.ErrAcquireConnTimeout, clickhouse.ErrConnectionClosed,
+	} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // handleNotFound answers every path and method that no route matches.

@@ -2,11 +2,14 @@
 // data-subject access responders and the DPO use to learn who received a
 // subject's data, which data, when and why (GDPR Art. 15(1)(c), Art. 30).
 //
-// Every lookup is authenticated by a bearer token, validated, and audited
-// (the Auditor must have stored the record) before the Store is asked; when
-// the audit write fails the lookup is refused with 503. The package declares
-// the ports it needs (Store, Auditor) and knows nothing of ClickHouse or
-// Kafka beyond the query types of chstore.
+// Every lookup is authenticated by a bearer token, held to its caller's
+// rate (RateLimit, RateBurst: 429), validated, and audited (the Auditor must
+// have stored the record) before the Store is asked; when the audit write
+// fails the lookup is refused with 503, and when ClickHouse cannot be
+// reached, with 503 store_unavailable. The package declares the ports it
+// needs (Store, Auditor) and knows nothing of ClickHouse or Kafka beyond
+// the query types of chstore and the connection errors of ClickHouse's
+// driver (storeUnreachable).
 //
 // Bearer tokens, the error shape, the probes and the request log, span and
 // metrics are the project's shared pkg/httpauth, pkg/httpjson,
@@ -20,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"time"
 
@@ -83,6 +87,11 @@ type Deps struct {
 	FlowsMaxAge time.Duration
 	// CheckTimeout bounds each readiness check (default 2 s).
 	CheckTimeout time.Duration
+	// RateLimit is the requests a second each caller may make on average,
+	// RateBurst how many at once (default: twice RateLimit, at least 1).
+	// Zero: no limit. The clock is Now.
+	RateLimit float64
+	RateBurst int
 	// TracerProvider, MeterProvider and Propagator default to the otel
 	// globals.
 	TracerProvider trace.TracerProvider
@@ -109,6 +118,7 @@ type Server struct {
 	now          func() time.Time
 	unresolved   cached[[]chstore.UnresolvedCount]
 	flows        cached[[]register.Flow]
+	rate         *rateLimiter // nil: no limit
 }
 
 // New builds a Server.
@@ -137,6 +147,11 @@ func New(d Deps) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	burst := d.RateBurst
+	if burst <= 0 {
+		burst = int(math.Ceil(2 * d.RateLimit))
+	}
+	s.rate = newRateLimiter(d.RateLimit, burst, s.now)
 	newID := d.NewRequestID
 	if newID == nil {
 		newID = lineage.NewID

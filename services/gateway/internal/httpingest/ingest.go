@@ -9,6 +9,9 @@ import (
 	"net/http"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
 	"github.com/balticom/lineage/pkg/httpauth"
 	"github.com/balticom/lineage/pkg/httpobserve"
 	"github.com/balticom/lineage/pkg/lineage"
@@ -27,9 +30,10 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) { s.ingest(
 
 // admit runs the steps of every publishing request before its body is
 // read: authentication (401), the content type (415), a declared length
-// over the limit (413) and load shedding (429). When ok is false it has
-// answered; otherwise the caller owns release and calls it once, when the
-// request no longer holds memory.
+// over the limit (413) and load shedding (429, when the gateway's slots or
+// the source's share of them are taken). When ok is false it has answered;
+// otherwise the caller owns release and calls it once, when the request no
+// longer holds memory.
 func (s *Server) admit(w http.ResponseWriter, r *http.Request) (source string, release func(), ok bool) {
 	source, ok = s.authenticate(w, r)
 	if !ok {
@@ -44,12 +48,20 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) (source string, r
 		writeDecodeError(w, &http.MaxBytesError{Limit: s.maxBody}, s.maxBody)
 		return "", nil, false
 	}
-	release, ok = s.slots.tryAcquire()
-	if !ok {
-		s.m.shed.Add(r.Context(), 1)
+	release, why := s.slots.tryAcquire(source)
+	if why != admitted {
+		// The same answer for both refusals: either way the source is to
+		// come back in a moment; the message says whose load it was.
+		limit, msg := "gateway", fmt.Sprintf("the gateway is serving its maximum of %d requests: retry after %s s",
+			s.slots.size(), retryAfterOverloaded)
+		if why == sourceFull {
+			limit, msg = "source", fmt.Sprintf("the gateway is serving %d requests of the source %s, its share of the %d it serves at once: retry after %s s",
+				s.slots.share(), source, s.slots.size(), retryAfterOverloaded)
+		}
+		s.m.shed.Add(r.Context(), 1, metric.WithAttributes(
+			attribute.String("lineage.source_system", source), attribute.String("limit", limit)))
 		w.Header().Set("Retry-After", retryAfterOverloaded)
-		writeError(w, http.StatusTooManyRequests, codeOverloaded, "",
-			fmt.Sprintf("the gateway is serving its maximum of %d requests: retry after %s s", s.slots.size(), retryAfterOverloaded))
+		writeError(w, http.StatusTooManyRequests, codeOverloaded, "", msg)
 		return "", nil, false
 	}
 	return source, release, true
@@ -109,10 +121,14 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request, batch bool) {
 }
 
 // authenticate answers 401 unless the request carries a source system's
-// token, and returns the source system.
+// token, and returns the source system. A 401 closes the connection: a
+// source sends its token with every request, so a client without one has
+// no use for a kept-alive connection, and would otherwise hold one of the
+// server's connections (GATEWAY_MAX_CONNS) until its idle timeout.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (string, bool) {
 	source, err := s.sources.Authenticate(r)
 	if err != nil {
+		w.Header().Set("Connection", "close")
 		w.Header().Set("WWW-Authenticate", httpauth.Challenge(realm, err))
 		msg := "an Authorization: Bearer <token> header is required"
 		if errors.Is(err, httpauth.ErrBadCredential) {

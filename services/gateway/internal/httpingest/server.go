@@ -4,9 +4,13 @@
 // after Kafka acknowledged them.
 //
 // A request passes, in order: authentication (each source system has its
-// own bearer token and may publish only as itself), load shedding (at most
-// MaxInFlight requests are served at once; the next one is refused with
-// 429 at once instead of queueing), a body limit (413), strict JSON
+// own bearer token and may publish only as itself; a request without a
+// valid one is answered 401 and its connection closed, so that a client
+// without a token cannot hold connections open), load shedding (at most
+// MaxInFlight requests are served at once, and at most
+// MaxInFlightPerSource of one source system, so that a slow or flooding
+// source leaves the others slots; the next one is refused with 429 at
+// once instead of queueing), a body limit (413), strict JSON
 // decoding (package eventjson), validation against the taxonomy
 // (lineage.Validate; one invalid event fails the whole batch, nothing is
 // published), and publishing through the SDK. Kafka's refusal, or no
@@ -107,6 +111,10 @@ type Deps struct {
 	MaxBatch int
 	// MaxInFlight bounds the requests served at once (default 64).
 	MaxInFlight int
+	// MaxInFlightPerSource bounds the requests of one source system served
+	// at once (default half of MaxInFlight, at least 1; at most
+	// MaxInFlight).
+	MaxInFlightPerSource int
 	// PublishTimeout bounds the wait for Kafka (default 10 s).
 	PublishTimeout time.Duration
 	// CheckTimeout bounds each readiness check (default 2 s).
@@ -152,7 +160,7 @@ func New(d Deps) (*Server, error) {
 		maxBody:        d.MaxBodyBytes,
 		publishTimeout: orDefault(d.PublishTimeout, 10*time.Second),
 		now:            d.Now,
-		slots:          newLimiter(d.MaxInFlight),
+		slots:          newLimiter(d.MaxInFlight, d.MaxInFlightPerSource),
 		decoder:        &eventjson.Decoder{MaxBatch: d.MaxBatch, NewID: d.NewEventID, Keyer: d.Keyer},
 		linkSources:    d.LinkSources,
 	}
