@@ -240,9 +240,12 @@ func (s *Server) publish(ctx context.Context, release func(), send func(context.
 	ctx, cancel := context.WithTimeout(ctx, s.publishTimeout)
 	done := make(chan error, 1)
 	go func() {
-		defer release()
-		defer cancel()
-		done <- send(ctx)
+		err := send(ctx)
+		cancel()
+		// The slot is free before the answer: a source that is answered
+		// may send again at once and find its share as it left it.
+		release()
+		done <- err
 	}()
 	select {
 	case err := <-done:
