@@ -1,11 +1,12 @@
 package accessrequest
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/balticom/lineage/pkg/lineage"
 )
 
 // Status is where a request stands.
@@ -126,21 +127,14 @@ func Fold(events []Event) (Request, error) {
 		return Request{}, errors.New("fold access request: no events")
 	}
 	r := Request{ID: events[0].RequestID, Status: StatusOpen}
-	ordered := slices.Clone(events)
-	slices.SortFunc(ordered, func(a, b Event) int {
-		return cmp.Or(a.At.Compare(b.At), a.RecordedAt.Compare(b.RecordedAt), cmp.Compare(a.EventID, b.EventID))
-	})
-	seen := make(map[string]bool, len(ordered))
-	unique := ordered[:0]
-	for _, e := range ordered {
+	for _, e := range events {
 		if e.RequestID != r.ID {
 			return Request{}, fmt.Errorf("fold access request %s: an event of request %s is among its events", r.ID, e.RequestID)
 		}
-		if !seen[e.EventID] {
-			seen[e.EventID] = true
-			unique = append(unique, e)
-		}
 	}
+	unique := lineage.Timeline(events, func(e *Event) lineage.Stamp {
+		return lineage.Stamp{At: e.At, RecordedAt: e.RecordedAt, ID: e.EventID}
+	})
 	i := slices.IndexFunc(unique, func(e Event) bool { return e.Type == Received })
 	if i < 0 {
 		return Request{ID: r.ID}, fmt.Errorf("fold access request %s: %w", r.ID, ErrNotReceived)

@@ -1,11 +1,12 @@
 package incident
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/balticom/lineage/pkg/lineage"
 )
 
 // ErrNotOpened is matched (errors.Is) when an incident's events have no
@@ -134,21 +135,14 @@ func Fold(events []Event, now time.Time) (State, error) {
 		return State{}, fmt.Errorf("fold incident: no events: %w", ErrNotOpened)
 	}
 	s := State{ID: events[0].IncidentID}
-	ordered := slices.Clone(events)
-	slices.SortFunc(ordered, func(a, b Event) int {
-		return cmp.Or(a.At.Compare(b.At), a.RecordedAt.Compare(b.RecordedAt), cmp.Compare(a.EventID, b.EventID))
-	})
-	seen := make(map[string]bool, len(ordered))
-	unique := ordered[:0]
-	for _, e := range ordered {
+	for _, e := range events {
 		if e.IncidentID != s.ID {
 			return State{}, fmt.Errorf("fold incident %s: an event of incident %s is among its events", s.ID, e.IncidentID)
 		}
-		if !seen[e.EventID] {
-			seen[e.EventID] = true
-			unique = append(unique, e)
-		}
 	}
+	unique := lineage.Timeline(events, func(e *Event) lineage.Stamp {
+		return lineage.Stamp{At: e.At, RecordedAt: e.RecordedAt, ID: e.EventID}
+	})
 	i := slices.IndexFunc(unique, func(e Event) bool { return e.Type == Opened })
 	if i < 0 {
 		return State{ID: s.ID}, fmt.Errorf("fold incident %s: %w", s.ID, ErrNotOpened)

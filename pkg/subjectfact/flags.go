@@ -108,18 +108,9 @@ func flag(kind FlagKind, subject string, u Use, f Fact) Flag {
 // of one instant by when they were recorded, so a correction recorded
 // later wins.
 func ordered(facts []Fact) []Fact {
-	out := make([]Fact, 0, len(facts))
-	seen := make(map[string]bool, len(facts))
-	for _, f := range facts {
-		if !seen[f.ID] {
-			seen[f.ID] = true
-			out = append(out, f)
-		}
-	}
-	slices.SortFunc(out, func(a, b Fact) int {
-		return cmp.Or(a.At.Compare(b.At), a.RecordedAt.Compare(b.RecordedAt), cmp.Compare(a.ID, b.ID))
+	return lineage.Timeline(facts, func(f *Fact) lineage.Stamp {
+		return lineage.Stamp{At: f.At, RecordedAt: f.RecordedAt, ID: f.ID}
 	})
-	return out
 }
 
 // lastBefore returns the last of the ordered facts that match and happened
