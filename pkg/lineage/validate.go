@@ -275,7 +275,8 @@ func (c *checker) attributes(attrs map[string]string) {
 
 // Attributes with a meaning of their own: free-form attributes are the
 // source's business, these are read by the tracker (retention, the yearly
-// statistics of retained data) and so are checked.
+// statistics of retained data, where the data came from) and so are
+// checked.
 const (
 	// AttrRetentionFrom is the UTC day (YYYY-MM-DD) from which the
 	// policy's retention period of the data the event concerns is counted:
@@ -295,11 +296,17 @@ const (
 	AttrRequestRef = "request_ref"
 	// MaxRequestRefLen bounds AttrRequestRef.
 	MaxRequestRefLen = 64
+	// AttrDataSource is where the personal data the event concerns came
+	// from: a data source code (taxonomy.DataSources, policy §16) such as
+	// customer, operator_systems or credit_history. It is not the source
+	// system, which only reports the event. Optional: a system that does
+	// not know leaves it out.
+	AttrDataSource = "data_source"
 )
 
 // contractAttributes checks the attributes the tracker reads, when present.
-// The values are dates and codes, not personal data, but only the rule code
-// is echoed, as codes are.
+// The values are dates and codes, not personal data, but only the codes (a
+// rule, a data source) are echoed, as codes are.
 func (c *checker) contractAttributes(attrs map[string]string, occurred time.Time) {
 	if v, ok := attrs[AttrRetentionFrom]; ok {
 		from, err := time.Parse(time.DateOnly, v)
@@ -321,6 +328,11 @@ func (c *checker) contractAttributes(attrs map[string]string, occurred time.Time
 	}
 	if v, ok := attrs[AttrRequestRef]; ok && !validRequestRef(v) {
 		c.fail("attributes."+AttrRequestRef, "must be 1-64 characters of letters, digits and - / . _ (the authority's request number)", "")
+	}
+	if v, ok := attrs[AttrDataSource]; ok {
+		if _, known := taxonomy.LookupDataSource(v); !known {
+			c.fail("attributes."+AttrDataSource, "unknown data source code (policy §16)", v)
+		}
 	}
 }
 

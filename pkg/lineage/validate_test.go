@@ -177,6 +177,18 @@ func TestValidateNamesFieldAndRule(t *testing.T) {
 		{"request_ref too long", func() lineage.Event {
 			return withAttr(lineagetest.CDR(id, lineagetest.Identifier(lineage.MSISDN, 1), at), lineage.AttrRequestRef, strings.Repeat("7", 65))
 		}, "attributes.request_ref", "1-64 characters"},
+		{"unknown data_source", func() lineage.Event {
+			return withAttr(lineagetest.Access(id, subject, at), lineage.AttrDataSource, "website")
+		}, "attributes.data_source", "unknown data source code (policy §16)"},
+		{"data_source a source system", func() lineage.Event {
+			return withAttr(lineagetest.Access(id, subject, at), lineage.AttrDataSource, "crm")
+		}, "attributes.data_source", "unknown data source code"},
+		{"data_source in capitals", func() lineage.Event {
+			return withAttr(lineagetest.Access(id, subject, at), lineage.AttrDataSource, "Customer")
+		}, "attributes.data_source", "unknown data source code"},
+		{"empty data_source", func() lineage.Event {
+			return withAttr(lineagetest.Access(id, subject, at), lineage.AttrDataSource, "")
+		}, "attributes.data_source", "unknown data source code"},
 		{"long attribute value", func() lineage.Event {
 			e := lineagetest.Access(id, subject, at)
 			e.Attributes = map[string]string{"note": strings.Repeat("x", 257)}
@@ -213,7 +225,7 @@ func withAttr(e lineage.Event, key, value string) lineage.Event {
 
 // TestContractAttributes: the attributes the tracker reads are accepted at
 // their bounds (the day of the event, 2000-01-01, every rule code, a
-// request number of 64 bytes).
+// request number of 64 bytes, every data source code).
 func TestContractAttributes(t *testing.T) {
 	id, at := lineagetest.UUID(1), lineagetest.Base
 	e := lineagetest.CDR(id, lineagetest.Identifier(lineage.MSISDN, 1), at)
@@ -226,6 +238,46 @@ func TestContractAttributes(t *testing.T) {
 				t.Errorf("retention_from %s, rule %s: %v", from, rule.Code, err)
 			}
 		}
+	}
+}
+
+// TestDataSourceAttribute: data_source accepts each code of §16 and
+// nothing else, and an event without it stays valid.
+func TestDataSourceAttribute(t *testing.T) {
+	id, subject, at := lineagetest.UUID(1), "C00000001", lineagetest.Base
+	for _, tc := range []struct {
+		value string
+		valid bool
+	}{
+		{"customer", true},
+		{"operator_systems", true},
+		{"intrusion_detection", true},
+		{"credit_history", true},
+		{"partners", true},
+		{"public_registers", true},
+		{"", false},
+		{"unknown", false},
+		{" customer", false},
+		{"cdr_mediation", false},
+	} {
+		e := withAttr(lineagetest.Access(id, subject, at), lineage.AttrDataSource, tc.value)
+		if err := e.Validate(now); (err == nil) != tc.valid {
+			t.Errorf("data_source %q: got %v, want valid %v", tc.value, err, tc.valid)
+		}
+	}
+	// Every code of the catalogue, so that a code added to §16 is accepted.
+	for _, src := range taxonomy.DataSources() {
+		e := withAttr(lineagetest.Handoff(id, subject, at), lineage.AttrDataSource, src.Code)
+		if err := e.Validate(now); err != nil {
+			t.Errorf("data_source %s: %v", src.Code, err)
+		}
+	}
+	e := lineagetest.Access(id, subject, at)
+	if _, has := e.Attributes[lineage.AttrDataSource]; has {
+		t.Fatal("the fixture names a data source")
+	}
+	if err := e.Validate(now); err != nil {
+		t.Errorf("an event without data_source: %v", err)
 	}
 }
 

@@ -1,7 +1,7 @@
 // Package taxonomy holds the catalogues of codes that a lineage event may
 // carry: personal-data categories, purposes, legal bases, legitimate
 // interests, recipient categories, transfer mechanisms, retention rules,
-// source systems and countries.
+// source systems, data sources and countries.
 //
 // # Where the codes come from
 //
@@ -20,15 +20,17 @@
 // words of their points, made into labels (a purpose's "pakalpojumu
 // sniegšanai" becomes "Pakalpojumu sniegšana") and shortened where a point is
 // a long sentence; recipients in the words of §13–§17 or of the 2018 text
-// they cite; transfer mechanisms in the words of the Latvian GDPR. Otherwise
+// they cite; data sources in the words of §16 ("no Klienta" becomes
+// "Klients"); transfer mechanisms in the words of the Latvian GDPR. Otherwise
 // (source systems, and recipients that neither text names) NameLV is ours.
 //
 // # What is ours
 //
 // The policy lists categories (annex 1), purposes (§5), legal bases (§6),
-// legitimate interests (§7) and retention criteria (§20–§23) as separate
-// lists. It never says which purpose uses which category, on which basis, for
-// how long. Any such link in this package is therefore our inference, and it
+// legitimate interests (§7), data sources (§16) and retention criteria
+// (§20–§23) as separate lists. It never says which purpose uses which
+// category, on which basis, for how long, nor which data come from which
+// source. Any such link in this package is therefore our inference, and it
 // says so: Term.Note records what the policy does not state. In particular,
 // Category.Retention, the retention rule of each category, is entirely our
 // mapping; each category's Note gives the reason for it in a sentence that

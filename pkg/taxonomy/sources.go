@@ -2,7 +2,9 @@ package taxonomy
 
 // sourceSystemCite is the citation of every source system: they are the
 // project's own, not the policy's. The policy says only that data come from
-// the customer, Balticom's information systems and others (§16).
+// the customer, Balticom's information systems and others (§16): those are
+// the data sources (DataSources), where the data came from, not the systems
+// that report events about them.
 const sourceSystemCite = "project: source systems"
 
 // sourceSystemList holds the systems that emit lineage events.

@@ -31,6 +31,7 @@ func catalogueCases() []catalogueCase {
 			func() []Term { return termsOf(RetentionRules(), func(r RetentionRule) Term { return r.Term }) },
 			func(code string) (Term, bool) { r, ok := LookupRetentionRule(code); return r.Term, ok }},
 		{"source systems", SourceSystems, LookupSourceSystem},
+		{"data sources", DataSources, LookupDataSource},
 	}
 }
 
@@ -140,6 +141,7 @@ func TestSlicesAreCopies(t *testing.T) {
 			s[len(s)-1] = RetentionRule{}
 		}},
 		{"source systems", func() { s := SourceSystems(); mutate(&s[0]); s[len(s)-1] = Term{} }},
+		{"data sources", func() { s := DataSources(); mutate(&s[0]); s[len(s)-1] = Term{} }},
 		{"countries", func() {
 			s := Countries()
 			s[0] = Country{Code: "mutated", Name: "mutated", NameLV: "mutated", EEA: true, Adequacy: true}

@@ -29,6 +29,10 @@ import (
 // ours; the policy does not say how each system keys its records. The
 // events of such steps carry the keyed identifier, and the identity links
 // CRM states (LinkPlan) tell the tracker whose it was at the time.
+//
+// Where the data came from (Step.DataSource, the attribute data_source) is
+// ours for every step: §16 lists the sources but never says which data come
+// from which. A step without one is a system that does not say.
 
 // role is a person, by role and never by name; svc is a service account;
 // sys is a source system acting by itself.
@@ -40,7 +44,7 @@ func sys(id string) lineage.Actor  { return lineage.Actor{Type: lineage.System, 
 func cats(codes ...string) []string { return codes }
 
 // Catalogue returns the simulated operations. The weights make accesses the
-// bulk of the traffic (about 83 % of events; transfers about 11 %,
+// bulk of the traffic (about 83 % of events; transfers about 10 %,
 // processor hand-offs about 6 %), so that a customer followed over months
 // sees each kind. Each call returns fresh values that the caller owns.
 func Catalogue() []Scenario {
@@ -57,6 +61,7 @@ func Catalogue() []Scenario {
 				Kind: lineage.Access, SourceSystem: "crm", Actor: role("call_centre_agent"), Staff: staff.callCentre,
 				Categories: cats("identification", "contact", "customer", "service"),
 				Purpose:    "service_provision", LegalBasis: "contract",
+				DataSource: "customer",
 				Attributes: map[string]string{"channel": "phone"},
 				RecordLag:  500 * time.Millisecond,
 			}},
@@ -73,6 +78,7 @@ func Catalogue() []Scenario {
 					Kind: lineage.Access, SourceSystem: "crm", Actor: role("sales_agent"), Staff: staff.sales,
 					Categories: cats("identification", "contact", "service_contract", "service"),
 					Purpose:    "service_provision", LegalBasis: "contract",
+					DataSource: "customer",
 					Attributes: map[string]string{"channel": "office"},
 					RecordLag:  500 * time.Millisecond,
 				},
@@ -81,6 +87,7 @@ func Catalogue() []Scenario {
 					Categories: cats("contact", "location", "service"),
 					Purpose:    "service_provision", LegalBasis: "contract",
 					Recipients: r.installer,
+					DataSource: "customer",
 					Attributes: map[string]string{"order_type": "installation"},
 					RecordLag:  2 * time.Second,
 				},
@@ -95,11 +102,31 @@ func Catalogue() []Scenario {
 				Kind: lineage.Access, SourceSystem: "crm", Actor: role("complaints_specialist"), Staff: staff.complaints,
 				Categories: cats("customer", "complaints", "crm_activity", "communication"),
 				Purpose:    "service_provision", LegalBasis: "legitimate_interest", Interest: "7.6",
-				RecordLag: time.Second,
+				DataSource: "customer",
+				RecordLag:  time.Second,
 				// The complaint's correspondence, dated by the letter
 				// read; that a complaint about the service or the bill
 				// is correspondence in §22's scope is ours.
 				RetentionFrom: correspondenceAges(),
+			}},
+		},
+
+		// A business customer (a sole trader, or the board member who signs
+		// for a company) is checked in the company register before a
+		// contract: does the business exist, may this person sign for it.
+		// §16.6 names www.lursoft.lv among the public databases personal
+		// data come from; §7.3 (verify the customer's identity before
+		// contracting); §5.1 (prepare and conclude a contract). Which
+		// customers are businesses is not modelled: any may be (ours).
+		{
+			Name: "crm.business_check", Weight: 3,
+			Steps: []Step{{
+				Kind: lineage.Access, SourceSystem: "crm", Actor: role("sales_agent"), Staff: staff.sales,
+				Categories: cats("identification", "customer"),
+				Purpose:    "service_provision", LegalBasis: "legitimate_interest", Interest: "7.3",
+				DataSource: "public_registers",
+				Attributes: map[string]string{"register": "company_register"},
+				RecordLag:  500 * time.Millisecond,
 			}},
 		},
 
@@ -115,6 +142,7 @@ func Catalogue() []Scenario {
 				Kind: lineage.Access, SourceSystem: "contact_centre", Actor: role("quality_supervisor"), Staff: staff.quality,
 				Categories: cats("call_recordings", "communication"),
 				Purpose:    "service_provision", LegalBasis: "legitimate_interest", Interest: "7.7",
+				DataSource:    "customer",
 				RecordLag:     time.Second,
 				RetentionFrom: correspondenceAges(),
 			}},
@@ -128,7 +156,8 @@ func Catalogue() []Scenario {
 				Kind: lineage.Access, SourceSystem: "self_service_portal", Actor: sys("mans-balticom"),
 				Categories: cats("self_service", "customer", "service", "billing"),
 				Purpose:    "service_provision", LegalBasis: "legitimate_interest", Interest: "7.12",
-				RecordLag: 100 * time.Millisecond,
+				DataSource: "customer",
+				RecordLag:  100 * time.Millisecond,
 			}},
 		},
 
@@ -147,6 +176,7 @@ func Catalogue() []Scenario {
 					Categories: cats("billing", "identification", "contact"),
 					Purpose:    "service_provision", LegalBasis: "contract",
 					Recipients: r.eInvoice,
+					DataSource: "operator_systems",
 					Attributes: map[string]string{"document": "invoice", "delivery": "e_invoice"},
 					RecordLag:  5 * time.Second, RetentionFrom: invoiceDay(),
 				},
@@ -167,6 +197,7 @@ func Catalogue() []Scenario {
 					Categories: cats("billing", "identification", "contact"),
 					Purpose:    "service_provision", LegalBasis: "contract",
 					Recipients: r.printHouse,
+					DataSource: "operator_systems",
 					Attributes: map[string]string{"document": "invoice", "delivery": "paper"},
 					RecordLag:  10 * time.Second, RetentionFrom: invoiceDay(),
 				},
@@ -175,6 +206,7 @@ func Catalogue() []Scenario {
 					Categories: cats("identification", "contact"),
 					Purpose:    "service_provision", LegalBasis: "contract",
 					Recipients: r.post,
+					DataSource: "operator_systems",
 					Attributes: map[string]string{"document": "invoice", "delivery": "paper"},
 					RecordLag:  10 * time.Second, RetentionFrom: invoiceDay(),
 				},
@@ -182,7 +214,8 @@ func Catalogue() []Scenario {
 		},
 		// A direct-debit or payment file exchanged with the customer's
 		// bank. §17.1 names "bankai norēķinu ietvaros"; §5.1 (billing),
-		// §6.1.
+		// §6.1. The payment-file interface is older than the data_source
+		// attribute and does not say where its data came from.
 		{
 			Name: "billing.bank_payment", Weight: 45,
 			Steps: []Step{{
@@ -195,14 +228,17 @@ func Catalogue() []Scenario {
 			}},
 		},
 		// Electricity: meter readings rated for the bill. Cat. 19 lists
-		// electricity usage; §5.1 (billing); §6.1, ours.
+		// electricity usage; §5.1 (billing); §6.1, ours. The distribution
+		// system operator reads the meter and delivers the readings: a
+		// partner as a source (§16.5), ours.
 		{
 			Name: "billing.electricity_rating", Weight: 30, Requires: Electricity,
 			Steps: []Step{{
 				Kind: lineage.Access, SourceSystem: "billing", Actor: sys("billing-energy-rating"),
 				Categories: cats("service_usage", "terminal_equipment", "billing"),
 				Purpose:    "service_provision", LegalBasis: "contract",
-				RecordLag: time.Minute,
+				DataSource: "partners",
+				RecordLag:  time.Minute,
 			}},
 		},
 		// Electricity: the customer's metering point and contract reported
@@ -215,6 +251,7 @@ func Catalogue() []Scenario {
 				Categories: cats("identification", "contact", "location", "terminal_equipment", "service"),
 				Purpose:    "service_provision", LegalBasis: "contract",
 				Recipients: r.dso,
+				DataSource: "operator_systems",
 				RecordLag:  30 * time.Second,
 			}},
 		},
@@ -229,13 +266,15 @@ func Catalogue() []Scenario {
 					Kind: lineage.Access, SourceSystem: "billing", Actor: role("collections_specialist"), Staff: staff.collections,
 					Categories: cats("billing", "customer", "contact"),
 					Purpose:    "credit_and_debt", LegalBasis: "legitimate_interest", Interest: "7.27",
-					RecordLag: time.Second,
+					DataSource: "operator_systems",
+					RecordLag:  time.Second,
 				},
 				{
 					Kind: lineage.Transfer, SourceSystem: "billing", Actor: svc("svc-billing-collections"),
 					Categories: cats("billing", "identification", "contact"),
 					Purpose:    "credit_and_debt", LegalBasis: "legitimate_interest", Interest: "7.27",
 					Recipients: r.debtCollector,
+					DataSource: "operator_systems",
 					Attributes: map[string]string{"case_type": "debt_assignment"},
 					RecordLag:  10 * time.Second,
 				},
@@ -245,7 +284,8 @@ func Catalogue() []Scenario {
 		// §7.5 states it (credit-risk assessment), §5.2 (creditworthiness);
 		// §16.4 names credit-history databases as a source. That the query
 		// discloses data to the bureau (recipient category credit_bureau)
-		// is ours.
+		// is ours. The query sends what the customer gave (data source
+		// customer); the answer scored is the bureau's (credit_history).
 		{
 			Name: "billing.credit_check", Weight: 12,
 			Steps: []Step{
@@ -254,13 +294,15 @@ func Catalogue() []Scenario {
 					Categories: cats("identification", "solvency_check"),
 					Purpose:    "credit_and_debt", LegalBasis: "legitimate_interest", Interest: "7.5",
 					Recipients: r.creditBureau,
+					DataSource: "customer",
 					RecordLag:  2 * time.Second,
 				},
 				{
 					Kind: lineage.Access, SourceSystem: "billing", Actor: sys("billing-credit-scoring"),
 					Categories: cats("solvency_check", "billing"),
 					Purpose:    "credit_and_debt", LegalBasis: "legitimate_interest", Interest: "7.5",
-					RecordLag: 2 * time.Second,
+					DataSource: "credit_history",
+					RecordLag:  2 * time.Second,
 				},
 			},
 		},
@@ -280,7 +322,25 @@ func Catalogue() []Scenario {
 				Categories: cats("location", "terminal_equipment", "network_info"),
 				Purpose:    "service_provision", LegalBasis: "contract",
 				Recipients: r.fieldService,
+				DataSource: "operator_systems",
 				Attributes: map[string]string{"order_type": "field_service"},
+				RecordLag:  5 * time.Second,
+				Identify:   ByTerminalMAC,
+			}},
+		},
+		// The contractor's report of the work done (the terminal installed
+		// or replaced, the port used) filed by the inventory under the
+		// terminal. Data from a partner (§16.5); §5.1, §6.1, ours. The
+		// report is its own operation, not the order's second step: a
+		// visit follows its order by days.
+		{
+			Name: "network_inventory.work_report", Weight: 15,
+			Steps: []Step{{
+				Kind: lineage.Access, SourceSystem: "network_inventory", Actor: svc("svc-netinv-workorders"),
+				Categories: cats("terminal_equipment", "network_info"),
+				Purpose:    "service_provision", LegalBasis: "contract",
+				DataSource: "partners",
+				Attributes: map[string]string{"order_type": "field_service", "report": "work_done"},
 				RecordLag:  5 * time.Second,
 				Identify:   ByTerminalMAC,
 			}},
@@ -296,8 +356,29 @@ func Catalogue() []Scenario {
 				Kind: lineage.Access, SourceSystem: "network_inventory", Actor: role("network_engineer"), Staff: staff.engineers,
 				Categories: cats("network_info", "location", "terminal_equipment", "faults"),
 				Purpose:    "service_provision", LegalBasis: "legitimate_interest", Interest: "7.20",
-				RecordLag: 2 * time.Second,
-				Identify:  ByIPAddress,
+				DataSource: "operator_systems",
+				RecordLag:  2 * time.Second,
+				Identify:   ByIPAddress,
+			}},
+		},
+		// Intrusion detection flags traffic from the customer's connection
+		// (a compromised router or computer scanning or attacking others),
+		// and a security engineer looks the connection up to block it and
+		// warn the customer. §5.4 (security of information and systems),
+		// §7.20 (monitor the network to detect and prevent unlawful
+		// activity); §15.3 names the software as a measure, §16.3 as a
+		// source. The pairing is ours. The alert names the connection's IP
+		// address (ours), hence internet customers only.
+		{
+			Name: "network_inventory.intrusion_alert", Weight: 2, Requires: Internet,
+			Steps: []Step{{
+				Kind: lineage.Access, SourceSystem: "network_inventory", Actor: role("security_engineer"), Staff: staff.security,
+				Categories: cats("network_info", "traffic_data", "terminal_equipment"),
+				Purpose:    "security", LegalBasis: "legitimate_interest", Interest: "7.20",
+				DataSource: "intrusion_detection",
+				Attributes: map[string]string{"alert": "intrusion"},
+				RecordLag:  2 * time.Second,
+				Identify:   ByIPAddress,
 			}},
 		},
 
@@ -313,8 +394,9 @@ func Catalogue() []Scenario {
 				Kind: lineage.Access, SourceSystem: "tv_usage", Actor: sys("tv-platform"),
 				Categories: cats("tv_usage", "terminal_equipment"),
 				Purpose:    "service_provision", LegalBasis: "contract",
-				RecordLag: time.Minute,
-				Identify:  BySetTopBox,
+				DataSource: "operator_systems",
+				RecordLag:  time.Minute,
+				Identify:   BySetTopBox,
 			}},
 		},
 		// A video-on-demand purchase passed to billing. Cats. 15 and 32;
@@ -326,8 +408,9 @@ func Catalogue() []Scenario {
 				Kind: lineage.Access, SourceSystem: "tv_usage", Actor: svc("svc-tv-vod-billing"),
 				Categories: cats("service_purchase", "tv_usage", "billing"),
 				Purpose:    "service_provision", LegalBasis: "contract",
-				RecordLag: 30 * time.Second,
-				Identify:  ByContract,
+				DataSource: "operator_systems",
+				RecordLag:  30 * time.Second,
+				Identify:   ByContract,
 			}},
 		},
 		// Viewing data exported to an analytics processor. §33 states the
@@ -341,6 +424,7 @@ func Catalogue() []Scenario {
 				Categories: cats("tv_usage", "customer_analytics"),
 				Purpose:    "planning_analytics", LegalBasis: "consent",
 				Recipients: r.analytics,
+				DataSource: "operator_systems",
 				Attributes: map[string]string{"consent_topic": "viewing_analytics"},
 				RecordLag:  5 * time.Minute,
 				Identify:   BySetTopBox,
@@ -362,8 +446,9 @@ func Catalogue() []Scenario {
 				Kind: lineage.Access, SourceSystem: "cdr_mediation", Actor: sys("cdr-mediation"),
 				Categories: cats("traffic_data", "service_usage"),
 				Purpose:    "service_provision", LegalBasis: "contract",
-				RecordLag: 15 * time.Minute,
-				Identify:  ByPhoneNumber,
+				DataSource: "operator_systems",
+				RecordLag:  15 * time.Minute,
+				Identify:   ByPhoneNumber,
 			}},
 		},
 		// The fact of an IP-address assignment stored as retained data.
@@ -377,8 +462,9 @@ func Catalogue() []Scenario {
 				Kind: lineage.Access, SourceSystem: "cdr_mediation", Actor: sys("aaa-retention"),
 				Categories: cats("traffic_data"),
 				Purpose:    "legal_obligation", LegalBasis: "legal_obligation",
-				RecordLag: 15 * time.Minute,
-				Identify:  ByIPAddress,
+				DataSource: "operator_systems",
+				RecordLag:  15 * time.Minute,
+				Identify:   ByIPAddress,
 			}},
 		},
 		// Traffic screened for fraud (e.g. premium-rate abuse). §5.4
@@ -389,8 +475,9 @@ func Catalogue() []Scenario {
 				Kind: lineage.Access, SourceSystem: "cdr_mediation", Actor: sys("fraud-detection"),
 				Categories: cats("traffic_data", "service_usage"),
 				Purpose:    "security", LegalBasis: "legitimate_interest", Interest: "7.21",
-				RecordLag: 15 * time.Minute,
-				Identify:  ByPhoneNumber,
+				DataSource: "operator_systems",
+				RecordLag:  15 * time.Minute,
+				Identify:   ByPhoneNumber,
 			}},
 		},
 		// Retained traffic data handed to a law-enforcement body on a
@@ -410,6 +497,7 @@ func Catalogue() []Scenario {
 					Kind: lineage.Access, SourceSystem: "cdr_mediation", Actor: role("retained_data_officer"), Staff: staff.retainedData,
 					Categories: cats("identification", "traffic_data", "service_usage"),
 					Purpose:    "legal_obligation", LegalBasis: "legal_obligation",
+					DataSource:    "operator_systems",
 					Attributes:    map[string]string{"request_type": "retained_data"},
 					RecordLag:     time.Minute,
 					Identify:      ByPhoneNumber,
@@ -420,6 +508,7 @@ func Catalogue() []Scenario {
 					Categories: cats("traffic_data", "service_usage"),
 					Purpose:    "legal_obligation", LegalBasis: "legal_obligation",
 					Recipients:    r.lawEnforcement,
+					DataSource:    "operator_systems",
 					Attributes:    map[string]string{"request_type": "retained_data"},
 					RecordLag:     time.Minute,
 					Identify:      ByPhoneNumber,
@@ -441,7 +530,9 @@ func Catalogue() []Scenario {
 
 		// --- Processors outside the EU/EEA -----------------------------
 		// They work on records the operator opens to them, which carry the
-		// customer id, even the set-top box vendor's device logs.
+		// customer id, even the set-top box vendor's device logs. They
+		// report their own accesses and do not know where the operator got
+		// the data: their events name no data source.
 
 		// A CRM software vendor in India reads customer records to fix a
 		// defect. §18-§19 state that third-country partners (developers)
@@ -497,6 +588,7 @@ func invoiceRun() Step {
 		Kind: lineage.Access, SourceSystem: "billing", Actor: sys("billing-invoice-run"),
 		Categories: cats("billing", "customer", "service"),
 		Purpose:    "service_provision", LegalBasis: "contract",
+		DataSource: "operator_systems",
 		Attributes: map[string]string{"document": "invoice"},
 		RecordLag:  time.Minute, RetentionFrom: invoiceDay(),
 	}
@@ -533,7 +625,7 @@ func retainedDataAges() []AgeBand {
 
 // teamSet holds the operator's teams, by role.
 type teamSet struct {
-	callCentre, sales, complaints, quality, collections, engineers, retainedData Team
+	callCentre, sales, complaints, quality, collections, engineers, security, retainedData Team
 }
 
 // teams are the operator's people who act in the catalogue's roles, with
@@ -549,6 +641,7 @@ func teams() teamSet {
 		quality:      Team{First: 1400, Size: 6},
 		collections:  Team{First: 1500, Size: 10},
 		engineers:    Team{First: 2000, Size: 80},
+		security:     Team{First: 2500, Size: 6},
 		retainedData: Team{First: 3000, Size: 3},
 	}
 }

@@ -382,11 +382,14 @@ func compile(s *Scenario) ([]step, error) {
 		if need := st.Identify.Requires(); s.Requires&need != need {
 			return nil, fmt.Errorf("scenario %s step %d: known by %s, so it must require profile %07b", s.Name, i, st.Identify, need)
 		}
-		attrs := make(map[string]string, len(st.Attributes)+1)
+		attrs := make(map[string]string, len(st.Attributes)+2)
 		for k, v := range st.Attributes {
 			attrs[k] = v
 		}
 		attrs[ScenarioAttr] = s.Name
+		if st.DataSource != "" {
+			attrs[lineage.AttrDataSource] = st.DataSource
+		}
 		c := step{
 			kind: st.Kind, source: st.SourceSystem, actor: st.Actor, categories: st.Categories,
 			purpose: st.Purpose, basis: st.LegalBasis, interest: lineage.Ptr(st.Interest),

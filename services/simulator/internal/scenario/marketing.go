@@ -88,7 +88,9 @@ const (
 
 // marketingOps are CRM's commercial messages and the analysis for
 // tailored offers, in the order of the op constants. The catalogue's
-// conventions apply (see catalogue.go); the categories are ours.
+// conventions apply (see catalogue.go); the categories are ours, and so
+// are the data sources: the contact details the customer gave, the
+// profiles and scores the operator's systems derive.
 func marketingOps() []Scenario {
 	campaigns := svc("svc-crm-campaigns")
 	return []Scenario{
@@ -100,6 +102,7 @@ func marketingOps() []Scenario {
 			Kind: lineage.Access, SourceSystem: "crm", Actor: campaigns,
 			Categories: cats("contact", "service"),
 			Purpose:    subjectfact.CommercialCommunication, LegalBasis: "similar_offer",
+			DataSource: "customer",
 			Attributes: map[string]string{"channel": "email", "offer": "similar_services"},
 			RecordLag:  5 * time.Second,
 		}}},
@@ -110,6 +113,7 @@ func marketingOps() []Scenario {
 			Kind: lineage.Access, SourceSystem: "crm", Actor: campaigns,
 			Categories: cats("contact", "service", "service_usage"),
 			Purpose:    subjectfact.CommercialCommunication, LegalBasis: "consent",
+			DataSource: "customer",
 			Attributes: map[string]string{"channel": "sms", "consent_topic": "marketing"},
 			RecordLag:  5 * time.Second,
 		}}},
@@ -119,6 +123,7 @@ func marketingOps() []Scenario {
 			Kind: lineage.Access, SourceSystem: "crm", Actor: campaigns,
 			Categories: cats("contact", "service_usage", "customer_analytics"),
 			Purpose:    subjectfact.CommercialCommunication, LegalBasis: "consent",
+			DataSource: "operator_systems",
 			Attributes: map[string]string{"channel": "email", "consent_topic": "marketing", "offer": "personalised"},
 			RecordLag:  5 * time.Second,
 		}}},
@@ -129,6 +134,7 @@ func marketingOps() []Scenario {
 			Kind: lineage.Access, SourceSystem: "crm", Actor: svc("svc-crm-offer-scoring"),
 			Categories: cats("service_usage", "customer", "customer_analytics"),
 			Purpose:    "planning_analytics", LegalBasis: "consent",
+			DataSource: "operator_systems",
 			Attributes: map[string]string{"consent_topic": "offer_analytics"},
 			RecordLag:  time.Minute,
 		}}},

@@ -100,6 +100,11 @@ type Step struct {
 	Recipients []lineage.Recipient
 	// Attributes are added to every event of the step (not personal data).
 	Attributes map[string]string
+	// DataSource is where the data the step concerns came from, a code of
+	// taxonomy.DataSources (policy §16), sent as the attribute
+	// lineage.AttrDataSource. Empty for a system that does not say: the
+	// event then has no such attribute.
+	DataSource string
 	// RecordLag bounds how long after occurred_at the source system records
 	// the event: recorded_at is uniform in [occurred_at, +RecordLag).
 	RecordLag time.Duration
