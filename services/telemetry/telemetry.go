@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -29,6 +30,11 @@ import (
 type Config struct {
 	// ServiceName becomes the service.name resource attribute.
 	ServiceName string
+	// InstanceID becomes the service.instance.id resource attribute; empty
+	// means the host name (a container's or a pod's own). Without it two
+	// members of a consumer group export the same series, and a metrics
+	// backend keeps whichever came last instead of their sum.
+	InstanceID string
 	// OTLPEndpoint is the OTLP/HTTP collector: a base URL
 	// ("http://collector:4318", the signal paths /v1/traces and /v1/metrics
 	// are appended) or host:port. Empty: nothing is exported.
@@ -58,9 +64,16 @@ func Setup(ctx context.Context, cfg Config) (shutdown func(context.Context) erro
 	if err != nil {
 		return noop, err
 	}
+	instance := cfg.InstanceID
+	if instance == "" {
+		if instance, err = os.Hostname(); err != nil {
+			return noop, fmt.Errorf("telemetry instance id: %w", err)
+		}
+	}
 	res, err := resource.New(ctx,
 		resource.WithTelemetrySDK(),
-		resource.WithAttributes(attribute.String("service.name", cfg.ServiceName)),
+		resource.WithAttributes(attribute.String("service.name", cfg.ServiceName),
+			attribute.String("service.instance.id", instance)),
 	)
 	if err != nil {
 		return noop, fmt.Errorf("build telemetry resource: %w", err)

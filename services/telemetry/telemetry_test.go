@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -52,11 +53,13 @@ func TestSetupWithoutEndpoint(t *testing.T) {
 type collector struct {
 	mu    sync.Mutex
 	posts map[string]int
+	body  []byte // every body posted, one after the other
 }
 
 func (c *collector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	_, _ = io.Copy(io.Discard, r.Body)
+	body, _ := io.ReadAll(r.Body)
 	c.mu.Lock()
+	c.body = append(c.body, body...)
 	if r.Method == http.MethodPost && r.Header.Get("Content-Type") == "application/x-protobuf" {
 		c.posts[r.URL.Path]++
 	}
@@ -90,7 +93,7 @@ func TestSetupExportsOnShutdown(t *testing.T) {
 			defer srv.Close()
 
 			ctx := context.Background()
-			shutdown, err := Setup(ctx, Config{ServiceName: "test", OTLPEndpoint: tt.endpoint(srv), Insecure: tt.insecure})
+			shutdown, err := Setup(ctx, Config{ServiceName: "test", InstanceID: "member-7", OTLPEndpoint: tt.endpoint(srv), Insecure: tt.insecure})
 			if err != nil {
 				t.Fatalf("Setup: %v", err)
 			}
@@ -110,6 +113,14 @@ func TestSetupExportsOnShutdown(t *testing.T) {
 			for _, p := range []string{tt.prefix + "/v1/traces", tt.prefix + "/v1/metrics"} {
 				if c.count(p) == 0 {
 					t.Errorf("no OTLP POST to %s; got %v", p, c.posts)
+				}
+			}
+			// The protobuf carries the resource attributes as plain strings.
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			for _, want := range []string{"service.instance.id", "member-7"} {
+				if !bytes.Contains(c.body, []byte(want)) {
+					t.Errorf("the exported telemetry does not carry %q", want)
 				}
 			}
 		})
