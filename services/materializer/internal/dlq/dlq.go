@@ -1,4 +1,8 @@
-// Package dlq lists and re-drives the dead-letter topic: after a fix (a new
+// Package dlq is the dead-letter topic. Check and Letter are what every
+// loop of the materializer sends there and how: the one policy for a
+// record that cannot be decoded or validated.
+//
+// List and Redrive list and re-drive the topic: after a fix (a new
 // taxonomy code deployed, a schema version published, a producer bug
 // corrected), an operator sends the dead letters back to the events topic,
 // where the materializer tries them again. A record that still fails is

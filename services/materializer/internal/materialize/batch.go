@@ -13,6 +13,8 @@ import (
 // records produced, and the offsets to commit once both are durable.
 type batch struct {
 	rows    *chstore.Batch
+	topics  []string                             // the topic of each row, which rows do not hold
+	refused []refusal                            // rows ClickHouse rejected, set by the flusher
 	offsets map[string]map[int32]kgo.EpochOffset // next offset to consume, per partition
 	started time.Time                            // when the first record was tracked
 
@@ -56,6 +58,8 @@ func (b *batch) setDLQErr(err error) {
 // reset empties b for reuse, keeping its allocations.
 func (b *batch) reset() {
 	b.rows.Reset()
+	b.topics = b.topics[:0]
+	b.refused = b.refused[:0]
 	clear(b.offsets)
 	b.dlqErr = nil
 }

@@ -43,18 +43,33 @@ func (m *Materializer) flushLoop(ctx context.Context, stopPolling func()) {
 	}
 }
 
-// flush makes one batch durable and commits its offsets. It retries the
-// insert until it succeeds or ctx ends: ClickHouse being away is a wait,
-// not a loss. A dead letter the broker refused is fatal: the process stops
-// without committing, and the records are read again after restart.
+// flush makes one batch durable and commits its offsets. A transient
+// insert error is retried until the insert succeeds or ctx ends:
+// ClickHouse being away is a wait, not a loss. Rows ClickHouse rejected
+// for their values are dead-lettered and the others stored. An error only
+// a fix of ClickHouse's configuration cures, and a dead letter the broker
+// refused, are fatal: the process stops without committing, and the
+// records are read again after restart.
 func (m *Materializer) flush(ctx context.Context, b *batch) error {
 	ctx, span := m.metrics.tracer.Start(ctx, "lineage.insert", trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attribute.Int("lineage.batch.rows", b.len()), attribute.String("db.system", "clickhouse")))
 	defer span.End()
 	if b.len() > 0 {
 		if err := m.insert(ctx, b); err != nil {
-			span.SetStatus(codes.Error, "insert abandoned")
-			return nil // shutting down; the batch is not committed and will be read again
+			if retry.Abandoned(err) {
+				span.SetStatus(codes.Error, "insert abandoned")
+				return nil // shutting down; the batch is not committed and will be read again
+			}
+			span.RecordError(err)
+			span.SetStatus(codes.Error, "insert refused")
+			return fmt.Errorf("not committing: %w", err)
+		}
+		if err := m.deadLetterRefused(ctx, b); err != nil {
+			if ctx.Err() != nil {
+				return nil // shutting down, as above
+			}
+			span.RecordError(err)
+			return fmt.Errorf("dead letters not acknowledged, not committing: %w", err)
 		}
 	}
 	b.dlq.Wait()
@@ -71,21 +86,25 @@ func (m *Materializer) flush(ctx context.Context, b *batch) error {
 	return nil
 }
 
+// insert stores b's rows by the policy every loop shares (retry.Inserts),
+// noting in b the rows ClickHouse rejected.
 func (m *Materializer) insert(ctx context.Context, b *batch) error {
-	for attempt := 0; ; attempt++ {
+	p := retry.Inserts{Min: m.cfg.RetryMin, Max: m.cfg.RetryMax, Log: m.log,
+		Failed: func(ctx context.Context) { m.metrics.insertFailures.Add(ctx, 1) }}
+	return p.Rows(ctx, b.len(), func(ctx context.Context, lo, hi int) error {
+		rows := b.rows
+		if lo > 0 || hi < b.len() {
+			rows = rows.Slice(lo, hi)
+		}
 		start := time.Now()
-		err := m.store.Insert(ctx, b.rows)
-		if err == nil {
-			m.metrics.inserted(ctx, b.len(), time.Since(start))
-			return nil
+		if err := m.store.Insert(ctx, rows); err != nil {
+			return err
 		}
-		m.metrics.insertFailures.Add(ctx, 1)
-		wait := retry.Backoff(attempt, m.cfg.RetryMin, m.cfg.RetryMax)
-		m.log.Warn("insert failed, retrying", "rows", b.len(), "attempt", attempt, "retry_in", wait, "err", err)
-		if !retry.Sleep(ctx, wait) {
-			return fmt.Errorf("insert abandoned after %d attempts: %w", attempt+1, ctx.Err())
-		}
-	}
+		m.metrics.inserted(ctx, hi-lo, time.Since(start))
+		return nil
+	}, func(i int, err error) {
+		b.refused = append(b.refused, refusal{row: i, err: err})
+	})
 }
 
 func (m *Materializer) commit(ctx context.Context, b *batch) error {

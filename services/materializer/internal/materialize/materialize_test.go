@@ -445,3 +445,276 @@ func TestNothingCommittedAfterDeadLettersRefused(t *testing.T) {
 	})
 	cl.Close()
 }
+
+// startEngine runs a materializer of one member on brokers until the test
+// ends or it stops by itself, and returns its Run's result channel.
+func startEngine(t *testing.T, brokers []string, store materialize.Store, batchSize int) <-chan error {
+	t.Helper()
+	codec, err := wire.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := materialize.New(materialize.Config{
+		Group: group, DeadLetter: topics.DeadLetter, BatchSize: batchSize, BatchLinger: 50 * time.Millisecond,
+		RetryMin: 10 * time.Millisecond, RetryMax: 100 * time.Millisecond,
+	}, store, codec.NewDecoder(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(brokers...), kgo.ConsumeTopics(topics.Events)}, m.Options()...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Attach(cl)
+	ctx, cancel := context.WithCancel(context.Background())
+	done, finished := make(chan error, 1), make(chan struct{})
+	go func() {
+		defer close(finished)
+		err := m.Run(ctx, context.Background())
+		cl.Close()
+		done <- err
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-finished:
+		case <-time.After(30 * time.Second):
+			t.Error("the member did not stop")
+		}
+	})
+	return done
+}
+
+// committedOffsets returns the group's committed offset per partition of
+// the events topic.
+func committedOffsets(t *testing.T, brokers []string) map[int32]int64 {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	resp, err := kadm.NewClient(cl).FetchOffsets(context.Background(), group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int32]int64{}
+	resp.Each(func(o kadm.OffsetResponse) {
+		if o.Topic == topics.Events && o.At > 0 {
+			out[o.Partition] = o.At
+		}
+	})
+	return out
+}
+
+// TestStopsWhenClickHouseIsMisconfigured: an insert ClickHouse refuses
+// whatever its rows (the table missing from the configured database, a
+// column the code writes dropped) stops the member within seconds with an
+// error that names what is missing, and nothing is committed.
+func TestStopsWhenClickHouseIsMisconfigured(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		store func(t *testing.T) *chstore.Store
+		names string
+	}{
+		{"a database without the table", func(t *testing.T) *chstore.Store {
+			_, admin, db := freshStore(t)
+			empty := db + "_empty"
+			if err := admin.Exec(context.Background(), "CREATE DATABASE "+empty); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+empty) })
+			s, err := chstore.Open(context.Background(), chstore.Config{Addrs: []string{chstoretest.Addr()}, Database: empty})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = s.Close() })
+			return s
+		}, "lineage_events"},
+		{"a column dropped", func(t *testing.T) *chstore.Store {
+			s, admin, db := freshStore(t)
+			if err := admin.Exec(context.Background(), "ALTER TABLE "+db+".lineage_events DROP COLUMN actor_employee"); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}, "actor_employee"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			brokers := broker(t, 2)
+			publish(t, brokers, lineagetest.Events(14, 200, 20))
+			done := startEngine(t, brokers, c.store(t), 50)
+			select {
+			case err := <-done:
+				if err == nil || !strings.Contains(err.Error(), c.names) {
+					t.Fatalf("Run = %v, want an error naming %s", err, c.names)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("the member still runs 10 s after ClickHouse refused its insert")
+			}
+			if got := committedOffsets(t, brokers); len(got) > 0 {
+				t.Errorf("committed %v though nothing was stored", got)
+			}
+		})
+	}
+}
+
+// TestDeadLettersRowsClickHouseRejects: a table an operator gave a column
+// that takes staff numbers for numbers (a MATERIALIZED expression) refuses
+// the events of a staff number with a letter, which passed validation;
+// those are dead-lettered with the ClickHouse error, as they were
+// produced, the rest of their batch is stored, and the group commits past
+// all of them.
+func TestDeadLettersRowsClickHouseRejects(t *testing.T) {
+	brokers := broker(t, 2)
+	store, admin, db := freshStore(t)
+	if err := admin.Exec(context.Background(), "ALTER TABLE "+db+".lineage_events ADD COLUMN staff_number UInt32 MATERIALIZED toUInt32(concat('0', actor_employee))"); err != nil {
+		t.Fatal(err)
+	}
+	events := lineagetest.Events(15, 400, 40)
+	poisoned := map[string]bool{}
+	for i := range events {
+		if events[i].Actor.Type != lineage.EmployeeRole {
+			continue
+		}
+		staff := fmt.Sprint(4000 + i)
+		if i%97 == 0 {
+			staff = fmt.Sprintf("E%d", i) // a staff number the column cannot take
+			poisoned[events[i].ID] = true
+		}
+		events[i].Actor.Employee = &staff
+	}
+	if len(poisoned) == 0 {
+		t.Fatal("no event to poison: Events made no employee's event")
+	}
+	// Keyed by event id, so that readDeadLetters tells the dead letters apart.
+	codec, err := wire.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.DefaultProduceTopic(topics.Events))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	produced := map[string]*kgo.Record{}
+	for i := range events {
+		value, err := codec.Append(nil, &events[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &kgo.Record{Key: []byte(events[i].ID), Value: value, Headers: []kgo.RecordHeader{{Key: "traceparent", Value: []byte("00-x")}}}
+		produced[events[i].ID] = r
+		if err := raw.ProduceSync(context.Background(), r).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	done := startEngine(t, brokers, store, 1000)
+	waitCommitted(t, brokers)
+	select {
+	case err := <-done:
+		t.Fatalf("the member stopped: %v", err)
+	default:
+	}
+	_, ids := storedIDs(t, admin, db)
+	for _, e := range events {
+		if ids[e.ID] == poisoned[e.ID] {
+			t.Errorf("event %s stored %v, poisoned %v", e.ID, ids[e.ID], poisoned[e.ID])
+		}
+	}
+	got := readDeadLetters(t, brokers, len(poisoned))
+	for id := range poisoned {
+		info, ok := got[id]
+		r := produced[id]
+		if !ok {
+			t.Errorf("poisoned event %s is not in the dead-letter topic", id)
+			continue
+		}
+		if info.Reason != "clickhouse_cannot_parse_text" || info.Topic != topics.Events || info.Partition != r.Partition || info.Offset != r.Offset || info.Group != group {
+			t.Errorf("dead letter of %s: %+v, want reason clickhouse_cannot_parse_text from %s/%d@%d", id, info, topics.Events, r.Partition, r.Offset)
+		}
+		if !strings.Contains(info.Error, "CANNOT_PARSE_TEXT") || strings.Contains(info.Error, "0E") {
+			t.Errorf("dead letter of %s: error %q must name the ClickHouse error without quoting the value", id, info.Error)
+		}
+	}
+	if len(got) != len(poisoned) {
+		t.Errorf("dead letters %d, want %d", len(got), len(poisoned))
+	}
+}
+
+// TestRetriesWhileClickHouseHasTooManyParts: a table with more parts than
+// it takes (merges stopped) refuses inserts with TOO_MANY_PARTS, which
+// passes once the parts are merged: the member retries, commits nothing
+// meanwhile, and then stores and commits every event.
+func TestRetriesWhileClickHouseHasTooManyParts(t *testing.T) {
+	brokers := broker(t, 2)
+	store, admin, db := freshStore(t)
+	ctx := context.Background()
+	table := db + ".lineage_events"
+	for _, q := range []string{
+		"RENAME TABLE " + table + " TO " + table + "_migrated",
+		"CREATE TABLE " + table + " AS " + table + "_migrated ENGINE = ReplacingMergeTree " +
+			"PARTITION BY toYear(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) ORDER BY (subject_id, occurred_us, event_id) " +
+			"SETTINGS index_granularity = 1024, parts_to_throw_insert = 3, parts_to_delay_insert = 3",
+		"SYSTEM STOP MERGES " + table,
+	} {
+		if err := admin.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	events := lineagetest.Events(16, 300, 30)
+	for i := range 3 {
+		b := chstore.NewBatch(1)
+		b.Add(&events[0], 0, int64(i))
+		if err := store.Insert(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	publish(t, brokers, events)
+	fs := &countingStore{Store: store}
+	done := startEngine(t, brokers, fs, 1000)
+	for fs.tooManyParts() < 3 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := committedOffsets(t, brokers); len(got) > 0 {
+		t.Errorf("committed %v while the inserts were refused", got)
+	}
+	for _, q := range []string{"SYSTEM START MERGES " + table, "OPTIMIZE TABLE " + table + " FINAL"} {
+		if err := admin.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitCommitted(t, brokers)
+	select {
+	case err := <-done:
+		t.Fatalf("the member stopped: %v", err)
+	default:
+	}
+	if _, ids := storedIDs(t, admin, db); len(ids) != len(events) {
+		t.Fatalf("stored %d distinct events, want %d", len(ids), len(events))
+	}
+}
+
+// countingStore is the real store, counting the TOO_MANY_PARTS errors the
+// server gave its inserts.
+type countingStore struct {
+	*chstore.Store
+	mu sync.Mutex
+	n  int
+}
+
+func (s *countingStore) Insert(ctx context.Context, b *chstore.Batch) error {
+	err := s.Store.Insert(ctx, b)
+	if err != nil && strings.Contains(err.Error(), "code: 252") {
+		s.mu.Lock()
+		s.n++
+		s.mu.Unlock()
+	}
+	return err
+}
+
+func (s *countingStore) tooManyParts() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n
+}

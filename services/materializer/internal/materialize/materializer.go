@@ -26,11 +26,10 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/balticom/lineage/pkg/deadletter"
 	"github.com/balticom/lineage/pkg/kafkatrace"
 	"github.com/balticom/lineage/pkg/lineage"
-	"github.com/balticom/lineage/pkg/wire"
 	"github.com/balticom/lineage/services/chstore"
+	"github.com/balticom/lineage/services/materializer/internal/dlq"
 	"github.com/balticom/lineage/services/materializer/internal/retry"
 )
 
@@ -216,6 +215,9 @@ func (m *Materializer) add(ctx context.Context, fetches kgo.Fetches) {
 		m.metrics.consumed.Add(ctx, n)
 		span.SetAttributes(attribute.Int64("messaging.batch.message_count", n))
 	}()
+	// Made once a poll, not for every record.
+	decode := func(b []byte, e *lineage.Event) error { return m.decoder.Decode(ctx, b, e) }
+	validate := m.validate
 	iter := fetches.RecordIter()
 	for !iter.Done() {
 		r := iter.Next()
@@ -226,7 +228,7 @@ func (m *Materializer) add(ctx context.Context, fetches kgo.Fetches) {
 				links++
 			}
 		}
-		if !m.decode(ctx, r, &ev) {
+		if !m.decode(ctx, r, &ev, decode, validate) {
 			return // shutting down: the rest is read again after restart
 		}
 		n++
@@ -239,27 +241,16 @@ func (m *Materializer) add(ctx context.Context, fetches kgo.Fetches) {
 // maxLinks bounds the producer spans one consume span links to.
 const maxLinks = 128
 
-// decode adds r to the filling batch or dead-letters it. It returns false
-// only when ctx ended while a transient failure was being retried.
-func (m *Materializer) decode(ctx context.Context, r *kgo.Record, ev *lineage.Event) bool {
+// decode adds r to the filling batch or dead-letters it, by the policy
+// every loop shares (dlq.Check). It returns false only when ctx ended
+// while a transient failure was being retried.
+func (m *Materializer) decode(ctx context.Context, r *kgo.Record, ev *lineage.Event, decode func([]byte, *lineage.Event) error, validate func(*lineage.Event) error) bool {
 	for attempt := 0; ; attempt++ {
-		err := m.decoder.Decode(ctx, r.Value, ev)
-		if err != nil {
-			// Declared here, not for every record: errors.As makes it
-			// escape to the heap.
-			var pe *wire.PoisonError
-			if !errors.As(err, &pe) {
-				m.log.Warn("decode failed, retrying", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "attempt", attempt, "err", err)
-				if !retry.Sleep(ctx, retry.Backoff(attempt, m.cfg.RetryMin, m.cfg.RetryMax)) {
-					return false
-				}
-				continue
-			}
-			m.deadLetter(ctx, r, pe.Reason, err)
-		} else if verr := ev.Validate(m.cfg.Now()); verr != nil {
-			m.deadLetter(ctx, r, deadletter.ReasonInvalid, verr)
-		} else {
+		reason, err := dlq.Check(r.Value, ev, decode, validate)
+		switch {
+		case err == nil:
 			m.cur.rows.Add(ev, r.Partition, r.Offset)
+			m.cur.topics = append(m.cur.topics, r.Topic)
 			m.cur.track(r)
 			// The batch holds copies of what it needs: the record's
 			// memory can go back to the pool. A dead-lettered record's
@@ -267,11 +258,20 @@ func (m *Materializer) decode(ctx context.Context, r *kgo.Record, ev *lineage.Ev
 			// headers until produced), and is left to the collector.
 			r.Recycle()
 			return true
+		case reason != "":
+			m.deadLetter(ctx, r, reason, err)
+			m.cur.track(r)
+			return true
 		}
-		m.cur.track(r)
-		return true
+		m.log.Warn("decode failed, retrying", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "attempt", attempt, "err", err)
+		if !retry.Sleep(ctx, retry.Backoff(attempt, m.cfg.RetryMin, m.cfg.RetryMax)) {
+			return false
+		}
 	}
 }
+
+// validate is the events' rule check, at the configured clock.
+func (m *Materializer) validate(e *lineage.Event) error { return e.Validate(m.cfg.Now()) }
 
 // deadLetter produces r to the dead-letter topic. The batch that holds r's
 // offset is not committed before the broker acknowledged the dead letter.
@@ -281,9 +281,7 @@ func (m *Materializer) deadLetter(ctx context.Context, r *kgo.Record, reason str
 		return
 	}
 	m.log.Info("dead-lettering record", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "reason", reason)
-	dl := deadletter.Record(m.cfg.DeadLetter, r, deadletter.Info{
-		Reason: reason, Error: cause.Error(), Group: m.cfg.Group, FailedAt: m.cfg.Now(),
-	})
+	dl := dlq.Letter(m.cfg.DeadLetter, r, m.cfg.Group, reason, cause, m.cfg.Now())
 	b := m.cur
 	b.dlq.Add(1)
 	m.cl.Produce(context.WithoutCancel(ctx), dl, func(_ *kgo.Record, err error) {

@@ -46,7 +46,7 @@ func newMetrics(m *Materializer) (*metrics, error) {
 	x.consumed, errs[0] = meter.Int64Counter("lineage.materializer.events.in", metric.WithDescription("records read from Kafka"))
 	x.stored, errs[1] = meter.Int64Counter("lineage.materializer.events.stored", metric.WithDescription("events inserted into ClickHouse"))
 	x.dead, errs[2] = meter.Int64Counter("lineage.materializer.events.dead_lettered", metric.WithDescription("records sent to the dead-letter topic, by reason"))
-	x.insertFailures, errs[3] = meter.Int64Counter("lineage.materializer.insert.failures", metric.WithDescription("failed insert attempts (each is retried)"))
+	x.insertFailures, errs[3] = meter.Int64Counter("lineage.materializer.insert.failures", metric.WithDescription("failed insert attempts (retried, split to find rejected rows, or fatal: see retry.Inserts)"))
 	x.batchRows, errs[4] = meter.Int64Histogram("lineage.materializer.batch.rows", metric.WithDescription("rows per insert"))
 	x.insertSeconds, errs[5] = meter.Float64Histogram("lineage.materializer.insert.duration", metric.WithUnit("s"), metric.WithDescription("insert latency"))
 	_, errs[6] = meter.Int64ObservableGauge("lineage.materializer.lag", metric.WithDescription("records behind the high watermark, per partition owned"),

@@ -1,6 +1,9 @@
 // Package retry holds the back-off the materializer's loops wait by when
 // ClickHouse or Kafka does not answer: they retry for as long as it takes,
-// since giving up would lose the batch's place in the log.
+// since giving up would lose the batch's place in the log. Inserts is
+// their one policy for the errors of a ClickHouse insert: retry what
+// passes, set aside the rows ClickHouse rejects, stop on what only a fix
+// of the configuration cures.
 package retry
 
 import (

@@ -19,8 +19,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/balticom/lineage/pkg/deadletter"
-	"github.com/balticom/lineage/pkg/wire"
+	"github.com/balticom/lineage/services/chstore"
+	"github.com/balticom/lineage/services/materializer/internal/dlq"
 	"github.com/balticom/lineage/services/materializer/internal/retry"
 )
 
@@ -45,16 +45,20 @@ type Config struct {
 type Topic[T, R any] struct {
 	// Name is what the records are, in errors: "identity links".
 	Name string
-	// Decode fills a zero T from a record value. Its errors are poison: a
-	// *wire.PoisonError names its reason, any other is malformed_avro.
+	// Decode fills a zero T from a record value. A *wire.PoisonError
+	// dead-letters the record with its reason; any other error is
+	// transient and retried (dlq.Check), as for the lineage events.
 	Decode func(value []byte, v *T) error
 	// Validate returns an error naming the broken rules, or nil; a record
 	// that breaks one is dead-lettered as deadletter.ReasonInvalid.
 	Validate func(v *T, now time.Time) error
 	// Row is the row of a valid record, with where Kafka had it.
 	Row func(v T, partition int32, offset int64) R
-	// Insert stores the rows of one poll. It is retried until it succeeds,
-	// so storing a row twice must be harmless.
+	// Insert stores rows of one poll. Its errors are classified by
+	// chstore.Classify: a transient one is retried until it passes, so
+	// storing a row twice must be harmless; rows rejected for their values
+	// are found by inserting halves, and dead-lettered; a configuration
+	// error stops the loop.
 	Insert func(ctx context.Context, rows []R) error
 }
 
@@ -99,8 +103,10 @@ func (s *Sink[T, R]) Options() []kgo.Opt {
 	}
 }
 
-// Run stores what cl consumes until ctx ends. A poll's records are
-// committed only once they are stored or dead-lettered.
+// Run stores what cl consumes until ctx ends, or until ClickHouse refuses
+// inserts until its configuration is fixed (the error says what to fix).
+// A poll's records are committed only once they are stored or
+// dead-lettered.
 func (s *Sink[T, R]) Run(ctx context.Context, cl *kgo.Client) error {
 	for {
 		fetches := cl.PollRecords(ctx, s.cfg.MaxPoll)
@@ -129,45 +135,64 @@ func (s *Sink[T, R]) Run(ctx context.Context, cl *kgo.Client) error {
 }
 
 // store stores one poll's records: the rows of valid ones into the store,
-// the others into the dead-letter topic, retrying each until it answers.
-// It fails only when ctx ends.
+// the records that cannot be decoded or break a rule, and those whose rows
+// ClickHouse rejected, into the dead-letter topic, by the policies every
+// loop shares (dlq.Check, retry.Inserts). It fails when ctx ends or when
+// ClickHouse refuses the insert until its configuration is fixed.
 func (s *Sink[T, R]) store(ctx context.Context, cl *kgo.Client, records []*kgo.Record) error {
 	var (
 		rows []R
+		from []*kgo.Record // the record of each row
 		dead []*kgo.Record
 	)
+	validate := func(v *T) error { return s.topic.Validate(v, s.cfg.Now()) }
 	for _, r := range records {
 		var v T
-		reason, err := "", s.topic.Decode(r.Value, &v)
-		var pe *wire.PoisonError
+		reason, err := s.check(ctx, r, &v, validate)
 		switch {
-		case errors.As(err, &pe):
-			reason = pe.Reason
+		case reason != "":
+			dead = append(dead, s.letter(r, reason, err))
 		case err != nil:
-			reason = wire.ReasonMalformed
-		default:
-			if err = s.topic.Validate(&v, s.cfg.Now()); err != nil {
-				reason = deadletter.ReasonInvalid
-			}
-		}
-		if reason != "" {
-			s.log.Info("dead-lettering record", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "reason", reason)
-			dead = append(dead, deadletter.Record(s.cfg.DeadLetter, r, deadletter.Info{
-				Reason: reason, Error: err.Error(), Group: s.cfg.Group, FailedAt: s.cfg.Now(),
-			}))
-			continue
-		}
-		rows = append(rows, s.topic.Row(v, r.Partition, r.Offset))
-	}
-	if len(rows) > 0 {
-		if err := s.retry(ctx, "insert", func() error { return s.topic.Insert(ctx, rows) }); err != nil {
 			return err
+		default:
+			rows = append(rows, s.topic.Row(v, r.Partition, r.Offset))
+			from = append(from, r)
 		}
+	}
+	p := retry.Inserts{Min: s.cfg.RetryMin, Max: s.cfg.RetryMax, Log: s.log}
+	if err := p.Rows(ctx, len(rows), func(ctx context.Context, lo, hi int) error {
+		return s.topic.Insert(ctx, rows[lo:hi])
+	}, func(i int, err error) {
+		reason, detail := chstore.Rejection(err)
+		dead = append(dead, s.letter(from[i], reason, errors.New(detail)))
+	}); err != nil {
+		return fmt.Errorf("%s: %w", s.topic.Name, err)
 	}
 	if len(dead) > 0 && s.cfg.DeadLetter != "" {
 		return s.retry(ctx, "dead-letter", func() error { return cl.ProduceSync(ctx, dead...).FirstErr() })
 	}
 	return nil
+}
+
+// check decodes and validates r into v (dlq.Check), retrying a transient
+// decode error until it passes or ctx ends, when it returns ctx's error.
+func (s *Sink[T, R]) check(ctx context.Context, r *kgo.Record, v *T, validate func(*T) error) (reason string, err error) {
+	for attempt := 0; ; attempt++ {
+		reason, err := dlq.Check(r.Value, v, s.topic.Decode, validate)
+		if err == nil || reason != "" {
+			return reason, err
+		}
+		s.log.Warn("decode failed, retrying", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "attempt", attempt, "err", err)
+		if !retry.Sleep(ctx, retry.Backoff(attempt, s.cfg.RetryMin, s.cfg.RetryMax)) {
+			return "", fmt.Errorf("%s: decode: %w", s.topic.Name, ctx.Err())
+		}
+	}
+}
+
+// letter is the dead letter of r.
+func (s *Sink[T, R]) letter(r *kgo.Record, reason string, cause error) *kgo.Record {
+	s.log.Info("dead-lettering record", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "reason", reason)
+	return dlq.Letter(s.cfg.DeadLetter, r, s.cfg.Group, reason, cause, s.cfg.Now())
 }
 
 // retry calls do until it succeeds or ctx ends, backing off between tries.
