@@ -43,6 +43,9 @@ type Config struct {
 	ClickHousePassword     secret.Secret `env:"CLICKHOUSE_PASSWORD, required"`
 	ClickHouseDialTimeout  time.Duration `env:"CLICKHOUSE_DIAL_TIMEOUT, default=5s"`
 	ClickHouseMaxOpenConns int           `env:"CLICKHOUSE_MAX_OPEN_CONNS, default=10"`
+	// ClickHouseCluster names the servers' cluster the schema is spread
+	// over; empty means one server. It must be the materializer's.
+	ClickHouseCluster string `env:"CLICKHOUSE_CLUSTER"`
 
 	KafkaBrokers []string      `env:"KAFKA_BROKERS, default=127.0.0.1:9092"`
 	AuditTimeout time.Duration `env:"AUDIT_TIMEOUT, default=5s"`
@@ -135,6 +138,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Any("clickhouse_password", c.ClickHousePassword),
 		slog.Duration("clickhouse_dial_timeout", c.ClickHouseDialTimeout),
 		slog.Int("clickhouse_max_open_conns", c.ClickHouseMaxOpenConns),
+		slog.String("clickhouse_cluster", c.ClickHouseCluster),
 		slog.Any("kafka_brokers", c.KafkaBrokers),
 		slog.Duration("audit_timeout", c.AuditTimeout),
 		slog.Any("tokens", c.Tokens),

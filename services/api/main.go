@@ -93,6 +93,7 @@ func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err err
 		Password:     cfg.ClickHousePassword.Reveal(),
 		DialTimeout:  cfg.ClickHouseDialTimeout,
 		MaxOpenConns: cfg.ClickHouseMaxOpenConns,
+		Cluster:      cfg.ClickHouseCluster,
 	})
 	if err != nil {
 		return err
@@ -149,13 +150,13 @@ func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err err
 	})
 }
 
-// withDashboard serves the lookup page at / next to the API. The page holds
-// no data; it calls the /v1 endpoints with the token its user types.
+// withDashboard serves the dashboard at / next to the API. The page holds
+// no data; it calls the /v1 endpoints with the token its user pastes.
 func withDashboard(api http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/", api)
 	page := dashboard.Handler()
 	mux.Handle("GET /{$}", page)
-	mux.Handle("GET /app.js", page)
+	mux.Handle("GET "+dashboard.AssetPrefix, page)
 	return mux
 }

@@ -80,7 +80,7 @@ func TestChdbCheckSQL(t *testing.T) {
 	from := time.Date(2023, 3, 1, 0, 0, 0, 0, time.UTC)
 	to := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var subject string
-	if err := s.conn.QueryRow(ctx, `SELECT subject_id FROM identity_links
+	if err := s.conn.QueryRow(ctx, `SELECT subject_id FROM identity_links_v2
 		WHERE valid_from_us = @from
 		  AND concat('msisdn:', id_hmac) IN (SELECT subject_id FROM lineage_events WHERE subject_id >= 'a' AND occurred_us >= @from AND occurred_us < @to)
 		  AND subject_id IN (SELECT subject_id FROM lineage_events WHERE subject_id < 'a' GROUP BY subject_id HAVING count() >= 3)
@@ -93,7 +93,7 @@ func TestChdbCheckSQL(t *testing.T) {
 	// in 2024, with a CDR inside each lease and one just after it.
 	many := fmt.Sprintf("C%08d", 9999999)
 	for _, stmt := range []string{
-		`INSERT INTO identity_links (
+		`INSERT INTO identity_links_v2 (
     subject_id, id_kind, id_hmac, valid_from_us, valid_to_us, recorded_us,
     source_system, retracted, kafka_partition, kafka_offset)
 SELECT '` + many + `', 'ip_address', lower(hex(SHA256(concat('ip', toString(number))))),
@@ -245,7 +245,7 @@ SELECT 'IN-2025-DONE00000001', '00000000-0000-4000-8800-000000000004', 'closed',
 	// queries do not change from run to run.
 	at := Restricted{Now: to}
 	number := lineage.Identifier{Kind: lineage.MSISDN}
-	if err := s.conn.QueryRow(ctx, `SELECT id_hmac FROM identity_links WHERE subject_id = @subject AND id_kind = 'msisdn' LIMIT 1`,
+	if err := s.conn.QueryRow(ctx, `SELECT id_hmac FROM identity_links_v2 WHERE subject_id = @subject AND id_kind = 'msisdn' LIMIT 1`,
 		clickhouse.Named("subject", subject)).Scan(&number.HMAC); err != nil {
 		t.Fatalf("pick the subject's number: %v", err)
 	}
@@ -411,6 +411,35 @@ SELECT 'IN-2025-DONE00000001', '00000000-0000-4000-8800-000000000004', 'closed',
 			return err
 		}},
 	}
+	// The dashboard's: the overview's reads one by one (Overview runs them
+	// at once, and under one query id they would replace one another), a
+	// page of the events behind a number, and a subject's lineage.
+	for _, r := range overviewReads(OverviewQuery{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: to},
+		&Overview{RecipientTimes: map[string]Span{}}) {
+		calls = append(calls, struct {
+			name string
+			run  func(ctx context.Context) error
+		}{"overview_" + strings.ReplaceAll(r.what, " ", "_"), func(ctx context.Context) error { return s.each(ctx, r.query, r.args, r.row) }})
+	}
+	calls = append(calls, struct {
+		name string
+		run  func(ctx context.Context) error
+	}{"event_list", func(ctx context.Context) error {
+		page, err := s.EventList(ctx, EventListQuery{From: from, To: to, Filter: EventFilter{RecipientID: "rcp-state-police"}, Limit: 5})
+		if err == nil && len(page.Events) != 5 {
+			err = fmt.Errorf("the police's events: %d, want a page of 5", len(page.Events))
+		}
+		return err
+	}}, struct {
+		name string
+		run  func(ctx context.Context) error
+	}{"lineage", func(ctx context.Context) error {
+		l, err := s.Lineage(ctx, LineageQuery{SubjectID: subject, Restricted: at})
+		if err == nil && !slices.ContainsFunc(l.Flows, func(f LineageFlow) bool { return f.RecipientID == "rcp-state-police" }) {
+			err = fmt.Errorf("%s's lineage %+v lacks the CDR through its number", subject, l.Flows)
+		}
+		return err
+	}})
 	type answer struct {
 		Name string     `json:"name"`
 		SQL  string     `json:"sql"`
@@ -429,6 +458,9 @@ SELECT 'IN-2025-DONE00000001', '00000000-0000-4000-8800-000000000004', 'closed',
 		}
 		// A lookup sends two queries: the subject's links, then its events.
 		want := 2
+		if strings.HasPrefix(c.name, "overview_") {
+			want = 1
+		}
 		switch c.name {
 		case "migrations", "unresolved", "holders", "request_events", "open_requests", "exposure", "exposure_source", "exposed_subject", "flows",
 			"retention_past", "subject_facts", "erasures", "incident_events", "open_incidents", "exposure_estimate", "exposure_estimate_source":
@@ -500,7 +532,7 @@ func sentQueries(t *testing.T, s *Store, id string, want int) []string {
 		if err != nil {
 			t.Fatalf("read query %s from the query log: %v", id, err)
 		}
-		links := func(q string) bool { return strings.Contains(q, "FROM identity_links_by_identifier") }
+		links := func(q string) bool { return strings.Contains(q, "FROM identity_links_by_identifier_v2") }
 		if len(sent) == want {
 			slices.SortFunc(sent, func(a, b string) int {
 				switch {

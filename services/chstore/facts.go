@@ -87,7 +87,7 @@ func (s *Store) ConsentFlags(ctx context.Context, from, to time.Time) ([]subject
 		clickhouse.Named("withdrawn", string(subjectfact.ConsentWithdrawn)),
 		clickhouse.Named("opted_out", string(subjectfact.OptedOut)),
 	}
-	rows, err := s.conn.Query(ctx, consentFactsSQL, withdrawals...)
+	rows, err := s.conn.Query(s.sameShard(ctx), consentFactsSQL, withdrawals...)
 	if err != nil {
 		return nil, fmt.Errorf("query consent facts in %s: %w", s.cfg.Database, err)
 	}
@@ -96,7 +96,7 @@ func (s *Store) ConsentFlags(ctx context.Context, from, to time.Time) ([]subject
 		return nil, fmt.Errorf("read consent facts in %s: %w", s.cfg.Database, err)
 	}
 	fromUS, toUS := bounds(from, to)
-	rows, err = s.conn.Query(ctx, consentUsesSQL, append(withdrawals,
+	rows, err = s.conn.Query(s.sameShard(ctx), consentUsesSQL, append(withdrawals,
 		clickhouse.Named("from_us", fromUS), clickhouse.Named("to_us", toUS),
 		clickhouse.Named("consent", "consent"), clickhouse.Named("commercial", subjectfact.CommercialCommunication),
 		clickhouse.Named("limit", MaxConsentUses+1))...)

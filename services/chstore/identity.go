@@ -22,8 +22,10 @@ var (
 	unresolvedSQL string
 )
 
-// LinksTable holds the identity links (migrations/0002_identity_links.sql).
-const LinksTable = "identity_links"
+// LinksTable holds the identity links, each source's statements apart
+// (migrations/0010_links_by_source.sql); a materialized view copies them
+// into identity_links_by_identifier_v2, ordered by identifier.
+const LinksTable = "identity_links_v2"
 
 const insertLinkColumns = `(
 	subject_id, id_kind, id_hmac, valid_from_us, valid_to_us, recorded_us,
@@ -51,10 +53,17 @@ type StoredLink struct {
 }
 
 // InsertLinks stores identity links in one INSERT. Storing a link again is
-// harmless: queries take the latest statement of each link. Safe for
-// concurrent use.
+// harmless: queries take each source's latest statement of each link, so a
+// source's statement or retraction never replaces another source's. Safe
+// for concurrent use.
 func (s *Store) InsertLinks(ctx context.Context, links []StoredLink) error {
-	return insertRows(ctx, s, "identity links", LinksTable, insertLinkColumns, links, func(l *StoredLink) []any {
+	return s.insertLinks(ctx, LinksTable, links)
+}
+
+// insertLinks stores links into table: LinksTable, or identity_links,
+// which materializers before migration 0010 wrote.
+func (s *Store) insertLinks(ctx context.Context, table string, links []StoredLink) error {
+	return insertRows(ctx, s, "identity links", table, insertLinkColumns, links, func(l *StoredLink) []any {
 		to := int64(math.MaxInt64)
 		if l.ValidTo != nil {
 			to = l.ValidTo.UnixMicro()
@@ -333,7 +342,8 @@ type Holding struct {
 }
 
 // Holders returns who held id and when, oldest first: the links as they
-// stand, retracted ones left out. Safe for concurrent use.
+// stand, retracted ones left out, one holding for a link that several
+// sources state. Safe for concurrent use.
 func (s *Store) Holders(ctx context.Context, id lineage.Identifier) ([]Holding, error) {
 	if _, ok := lineage.ParseIdentifierKey(id.Key()); !ok {
 		return nil, fmt.Errorf("holders: not an identifier: %w", ErrInvalidQuery)

@@ -16,12 +16,18 @@ import (
 
 func insertLinks(t *testing.T, s *Store, offset int64, links ...lineage.IdentityLink) {
 	t.Helper()
+	insertLinksInto(t, s, LinksTable, offset, links...)
+}
+
+// insertLinksInto stores links into table at consecutive Kafka offsets.
+func insertLinksInto(t *testing.T, s *Store, table string, offset int64, links ...lineage.IdentityLink) {
+	t.Helper()
 	stored := make([]StoredLink, len(links))
 	for i, l := range links {
 		stored[i] = StoredLink{IdentityLink: l, Offset: offset + int64(i)}
 	}
-	if err := s.InsertLinks(t.Context(), stored); err != nil {
-		t.Fatalf("InsertLinks: %v", err)
+	if err := s.insertLinks(t.Context(), table, stored); err != nil {
+		t.Fatalf("insert links into %s: %v", table, err)
 	}
 }
 
@@ -201,6 +207,97 @@ func TestIdentityResolution(t *testing.T) {
 	if err != nil || len(rs.Recipients) != 1 || rs.Recipients[0].Events != 1 {
 		t.Errorf("bounded recipients of the old holder: %+v, %v", rs, err)
 	}
+}
+
+// TestLinksPerSource: each allowed source's statements about a link stand
+// on their own. Two sources state that a customer holds a phone number
+// from the same day; a retraction by one applies only to its own
+// statement, so the number's events stay the customer's while the other's
+// stands, and the customer is one holder however many sources say so. A
+// source that links the number to another customer from that day makes
+// the window contested, withheld from both answers, never moved.
+func TestLinksPerSource(t *testing.T) {
+	s := newMigratedStore(t)
+	var (
+		holder, other = lineagetest.Subject(21), lineagetest.Subject(22)
+		number        = lineagetest.Identifier(lineage.MSISDN, 29100021)
+		day           = func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 12, 0, 0, 0, time.UTC) }
+		since         = day(1, 1)
+		id            = func(n uint64) string { return lineagetest.UUID(n) + "/msisdn" }
+	)
+	insert(t, s, 0,
+		lineagetest.CDR(lineagetest.UUID(1), number, day(3, 1)),
+		lineagetest.CDR(lineagetest.UUID(2), number, day(6, 1)),
+	)
+	// statement is source's link of subject to the number since the start,
+	// recorded at recorded, retracted or not.
+	statement := func(subject, source string, recorded time.Time, retracted bool) lineage.IdentityLink {
+		l := lineagetest.Link(subject, number, since, time.Time{})
+		l.SourceSystem, l.RecordedAt, l.Retracted = source, recorded, retracted
+		return l
+	}
+	// The police received both CDRs: a breach there reaches the holder,
+	// or nobody while the number is contested.
+	police := ExposureQuery{Kind: Recipient, Party: "rcp-state-police", Now: day(12, 1)}
+	check := func(step string, answers map[string][]string, holders []Holding, contested []ContestedWindow, unresolved string) {
+		t.Helper()
+		for subject, want := range answers {
+			if tl, _ := answer(t, s, subject); !slices.Equal(tl, want) {
+				t.Errorf("%s: %s's timeline %v, want %v", step, subject, tl, want)
+			}
+			for name, got := range contestedOf(t, s, subject) {
+				if !reflect.DeepEqual(got, contested) {
+					t.Errorf("%s: %s's %s withheld %+v, want %+v", step, subject, name, got, contested)
+				}
+			}
+		}
+		if got, err := s.Holders(t.Context(), number); err != nil || !reflect.DeepEqual(got, holders) {
+			t.Errorf("%s: holders %+v (%v), want %+v", step, got, err, holders)
+		}
+		if got := unresolvedCounts(t, s); got != unresolved {
+			t.Errorf("%s: unresolved %q, want %q", step, got, unresolved)
+		}
+		wantSubjects, wantContested := uint64(1), uint64(0)
+		if contested != nil {
+			wantSubjects, wantContested = 0, 2
+		}
+		if x, err := s.Exposure(t.Context(), police); err != nil || x.Subjects != wantSubjects || x.ContestedEvents != wantContested {
+			t.Errorf("%s: exposure at the police %d subjects, %d contested events (%v); want %d, %d",
+				step, x.Subjects, x.ContestedEvents, err, wantSubjects, wantContested)
+		}
+	}
+	held := []string{id(1), id(2)}
+	one := []Holding{{SubjectID: holder, From: since}}
+
+	insertLinks(t, s, 0, statement(holder, "crm", since, false))
+	check("crm states", map[string][]string{holder: held}, one, nil, "")
+
+	// A retraction of a link the contact centre never stated changes
+	// nothing: it is not the contact centre's to retract.
+	insertLinks(t, s, 1, statement(holder, "contact_centre", day(2, 1), true))
+	check("the contact centre retracts what it never stated", map[string][]string{holder: held}, one, nil, "")
+
+	// Both state it: still one holder.
+	insertLinks(t, s, 2, statement(holder, "contact_centre", day(2, 2), false))
+	check("both state", map[string][]string{holder: held}, one, nil, "")
+
+	// The contact centre retracts its own statement; CRM's stands.
+	insertLinks(t, s, 3, statement(holder, "contact_centre", day(7, 1), true))
+	check("the contact centre retracts its own", map[string][]string{holder: held}, one, nil, "")
+
+	// The contact centre links the number to another customer from the
+	// same day: CRM still says the first, so the window is contested.
+	insertLinks(t, s, 4, statement(other, "contact_centre", day(7, 2), false))
+	check("the contact centre re-links",
+		map[string][]string{holder: nil, other: nil},
+		[]Holding{{SubjectID: holder, From: since}, {SubjectID: other, From: since}},
+		[]ContestedWindow{{Identifier: number, From: since}}, "msisdn=0/2@2025")
+
+	// CRM retracts its own statement: the number is the other customer's.
+	insertLinks(t, s, 5, statement(holder, "crm", day(7, 3), true))
+	check("crm retracts its own",
+		map[string][]string{holder: nil, other: held},
+		[]Holding{{SubjectID: other, From: since}}, nil, "")
 }
 
 func TestIdentifierWindowsJoinLeases(t *testing.T) {

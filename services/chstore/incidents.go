@@ -76,7 +76,7 @@ func (s *Store) IncidentEvents(ctx context.Context, id string) ([]incident.Event
 // OpenIncidentEvents returns the events of every incident not closed, one
 // slice per incident, incidents in the order of their ids.
 func (s *Store) OpenIncidentEvents(ctx context.Context) ([][]incident.Event, error) {
-	rows, err := s.conn.Query(ctx, openIncidentsSQL, clickhouse.Named("closed", string(incident.Closed)))
+	rows, err := s.conn.Query(s.sameShard(ctx), openIncidentsSQL, clickhouse.Named("closed", string(incident.Closed)))
 	if err != nil {
 		return nil, fmt.Errorf("query open incidents in %s: %w", s.cfg.Database, err)
 	}

@@ -3,6 +3,7 @@ package chstore
 import (
 	"context"
 	_ "embed"
+	"math"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -83,6 +84,17 @@ func BenchmarkEventsLookup(b *testing.B) {
 	})
 }
 
+// BenchmarkLinksLookup times the identity links a lookup reads first
+// (queries/links.sql): the windows of random subjects' identifiers, less
+// those another holder's link covers.
+func BenchmarkLinksLookup(b *testing.B) {
+	s := benchStore(b, benchDatabase, nil, true)
+	benchLookups(b, s, func(ctx context.Context, subject string) (int, error) {
+		windows, contested, err := s.identifierWindows(ctx, subject, 0, math.MaxInt64)
+		return len(windows) + len(contested), err
+	})
+}
+
 // BenchmarkRecipientsLookupVariants times Recipients on other layouts of
 // the table, each in a database of its own, to compare with the schema of
 // migrations/0001.
@@ -154,12 +166,23 @@ func benchLookups(b *testing.B, s *Store, lookup func(ctx context.Context, subje
 	b.ReportMetric(float64(benchParts(b, s)), "parts")
 }
 
-// benchStore opens database, migrated (with edit applied to migration 0001
-// if not nil), holding benchEvents generated events, merged if merge is set.
+// benchStore opens database on the project's server, migrated (with edit
+// applied to migration 0001 if not nil), holding benchEvents generated
+// events, merged if merge is set.
 func benchStore(b *testing.B, database string, edit func(ddl string) string, merge bool) *Store {
 	b.Helper()
+	return benchStoreAt(b, testConfig(database), edit, merge)
+}
+
+// benchStoreAt is benchStore on the store cfg names: one server, or a
+// cluster (cfg.Cluster), whose replicas are brought up to date before the
+// rows are counted. A cluster's store is left as the inserts and the
+// background merges made it: see clusterBenchDatabase.
+func benchStoreAt(b *testing.B, cfg Config, edit func(ddl string) string, merge bool) *Store {
+	b.Helper()
 	ctx := b.Context()
-	s, err := Open(ctx, testConfig(database))
+	database := cfg.Database
+	s, err := Open(ctx, cfg)
 	if err != nil {
 		b.Fatalf("Open: %v (start a server with scripts/clickhouse start, or set %s)", err, addrEnv)
 	}
@@ -178,13 +201,14 @@ func benchStore(b *testing.B, database string, edit func(ddl string) string, mer
 	if err := migrate(); err != nil {
 		b.Fatalf("Migrate %s: %v", database, err)
 	}
+	settleBench(b, s)
 	if n := benchRows(b, s); n == benchRowsWanted {
 		return s
 	} else if n != 0 {
 		// A run interrupted while generating, or data of an older version
 		// of the generators: start again.
 		b.Logf("%s.lineage_events holds %d rows, not %d: rebuilding", database, n, benchRowsWanted)
-		if err := s.conn.Exec(ctx, "DROP DATABASE "+database); err != nil {
+		if err := s.conn.Exec(ctx, "DROP DATABASE "+database+onClusterOf(cfg)); err != nil {
 			b.Fatalf("drop %s: %v", database, err)
 		}
 		if err := migrate(); err != nil {
@@ -192,7 +216,7 @@ func benchStore(b *testing.B, database string, edit func(ddl string) string, mer
 		}
 	}
 	start := time.Now()
-	for _, stmt := range append([]string{benchEventsSQL, benchBreachSQL}, splitStatements(benchIdentitiesSQL)...) {
+	for _, stmt := range benchGenerators(cfg) {
 		if err := s.conn.Exec(ctx, stmt); err != nil {
 			b.Fatalf("generate events in %s: %v", database, err)
 		}
@@ -200,7 +224,7 @@ func benchStore(b *testing.B, database string, edit func(ddl string) string, mer
 	b.Logf("generated %d events in %s in %v (%d parts)", benchRows(b, s), database, time.Since(start).Round(time.Second), benchParts(b, s))
 	if merge {
 		start = time.Now()
-		for _, table := range []string{EventsTable, "lineage_disclosures", LinksTable, "identity_links_by_identifier"} {
+		for _, table := range []string{EventsTable, "lineage_disclosures", LinksTable, "identity_links_by_identifier_v2"} {
 			if err := s.conn.Exec(ctx, "OPTIMIZE TABLE "+table+" FINAL"); err != nil {
 				b.Fatalf("merge %s in %s: %v", table, database, err)
 			}
@@ -218,10 +242,13 @@ func benchRows(b *testing.B, s *Store) uint64 {
 	return n
 }
 
+// benchParts counts the active parts of lineage_events, on a cluster those
+// of the server the pool reads from (one shard's replica).
 func benchParts(b *testing.B, s *Store) uint64 {
 	var n uint64
 	err := s.conn.QueryRow(b.Context(),
-		"SELECT count() FROM system.parts WHERE database = currentDatabase() AND table = 'lineage_events' AND active").Scan(&n)
+		"SELECT count() FROM system.parts WHERE database = currentDatabase() AND table = ? AND active",
+		benchTable(s, EventsTable)).Scan(&n)
 	if err != nil {
 		b.Fatalf("count parts: %v", err)
 	}

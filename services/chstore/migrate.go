@@ -49,6 +49,11 @@ type migration struct {
 // with ErrMigrationChanged, if an applied migration's file has changed.
 // Versions recorded but unknown to this binary (a newer one migrated) are
 // left alone.
+//
+// With Config.Cluster set, every statement is run in its cluster form
+// (cluster.go) ON CLUSTER, and schema_migrations is a Replicated table
+// behind a Distributed one, like the others: every server agrees on what
+// ran, and Migrate may be called on any of them.
 func (s *Store) Migrate(ctx context.Context) error {
 	return s.migrate(ctx, migrationFiles, "migrations")
 }
@@ -62,10 +67,19 @@ func (s *Store) migrate(ctx context.Context, fsys fs.FS, dir string) error {
 	if err != nil {
 		return fmt.Errorf("read migration record ddl: %w", err)
 	}
+	recordDDL := string(record)
+	if s.cfg.Cluster != "" {
+		// The files' checksums are recorded, not the rewritten text's: a
+		// cluster and a single node agree on what a version is.
+		recordDDL, all, err = clusterMigrations(s.cfg.Cluster, s.cfg.Database, recordDDL, all)
+		if err != nil {
+			return err
+		}
+	}
 	if err := s.createDatabase(ctx); err != nil {
 		return err
 	}
-	if err := s.execScript(ctx, string(record)); err != nil {
+	if err := s.execScript(ctx, recordDDL); err != nil {
 		return fmt.Errorf("create schema_migrations in %s: %w", s.cfg.Database, err)
 	}
 	applied, err := s.appliedMigrations(ctx)
@@ -105,9 +119,13 @@ func (s *Store) createDatabase(ctx context.Context) error {
 		return fmt.Errorf("connect to create database %s: %w", s.cfg.Database, err)
 	}
 	defer conn.Close()
-	// The name was checked by Open against ^[a-z_][a-z0-9_]*$: it needs no
-	// quoting and cannot carry SQL.
-	err = conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+s.cfg.Database)
+	// The names were checked by Open against ^[a-z_][a-z0-9_]*$: they need
+	// no quoting and cannot carry SQL.
+	ddl := "CREATE DATABASE IF NOT EXISTS " + s.cfg.Database
+	if s.cfg.Cluster != "" {
+		ddl += " ON CLUSTER " + s.cfg.Cluster
+	}
+	err = conn.Exec(ctx, ddl)
 	if err != nil && !isCode(err, codeDatabaseAlreadyExists) {
 		return fmt.Errorf("create database %s: %w", s.cfg.Database, err)
 	}
@@ -133,17 +151,15 @@ func (s *Store) execScript(ctx context.Context, script string) error {
 	return nil
 }
 
-// addsColumn reports whether stmt is an ALTER TABLE … ADD COLUMN of one
-// column, the only statement a column error may be taken as done for.
+// addsColumn reports whether stmt is an ALTER TABLE … [ON CLUSTER …] ADD
+// COLUMN of one column, the only statement a column error may be taken as
+// done for.
 func addsColumn(stmt string) bool {
-	var code strings.Builder
-	for line := range strings.Lines(stmt) {
-		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
-			code.WriteString(line)
-		}
-	}
-	stmt = code.String()
+	stmt = codeOf(stmt)
 	f := strings.Fields(strings.ToUpper(stmt))
+	if len(f) > 5 && f[3] == "ON" && f[4] == "CLUSTER" {
+		f = append(f[:3:3], f[6:]...)
+	}
 	return len(f) > 4 && f[0] == "ALTER" && f[1] == "TABLE" && f[3] == "ADD" && f[4] == "COLUMN" &&
 		strings.Count(strings.ToUpper(stmt), "ADD COLUMN") == 1
 }

@@ -92,7 +92,7 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 			t.Fatalf("schema_migrations = %v, want %v", got, want)
 		}
 	}
-	for _, table := range []string{EventsTable, LinksTable, "identity_links_by_identifier"} {
+	for _, table := range []string{EventsTable, LinksTable, "identity_links_by_identifier_v2"} {
 		if !tableExists(t, s, table) {
 			t.Fatalf("%s missing", table)
 		}

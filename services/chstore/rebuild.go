@@ -3,6 +3,7 @@ package chstore
 import (
 	"context"
 	_ "embed"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -43,6 +44,12 @@ func (s *Store) SwapRebuild(ctx context.Context) error {
 }
 
 func (s *Store) rebuildStep(ctx context.Context, stmts []string) error {
+	if s.cfg.Cluster != "" {
+		// queries/rebuild.sql creates, renames and drops single-node
+		// tables; a cluster's Replicated and Distributed pairs would need
+		// each step ON CLUSTER and a ZooKeeper path per generation.
+		return fmt.Errorf("rebuild in %s on cluster %s: %w", s.cfg.Database, s.cfg.Cluster, errors.ErrUnsupported)
+	}
 	for _, stmt := range stmts {
 		if err := s.conn.Exec(ctx, stmt); err != nil {
 			return fmt.Errorf("rebuild in %s: %s: %w", s.cfg.Database, stmt, err)

@@ -77,7 +77,7 @@ func (s *Store) RequestEvents(ctx context.Context, requestID string) ([]accessre
 // (accessrequest.Fold); a request whose events do not fold (no receipt)
 // is still one of them, to be shown as such.
 func (s *Store) OpenRequestEvents(ctx context.Context) ([][]accessrequest.Event, error) {
-	rows, err := s.conn.Query(ctx, openRequestsSQL,
+	rows, err := s.conn.Query(s.sameShard(ctx), openRequestsSQL,
 		clickhouse.Named("answered", string(accessrequest.Answered)),
 		clickhouse.Named("refused", string(accessrequest.Refused)))
 	if err != nil {

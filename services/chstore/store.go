@@ -24,6 +24,13 @@ type Config struct {
 	DialTimeout time.Duration
 	// MaxOpenConns bounds the pool; zero means the driver's default (10).
 	MaxOpenConns int
+	// Cluster names the cluster (remote_servers) the store is spread over,
+	// with ZooKeeper and the macros shard and replica on every server;
+	// empty means one server. It must match ^[a-z_][a-z0-9_]*$. Migrate then
+	// creates Replicated tables behind Distributed ones of the same names
+	// (cluster.go), and Addrs should list several servers. Every server of
+	// the cluster and every service must agree on it.
+	Cluster string
 }
 
 // Error codes of the ClickHouse server that this package classifies.
@@ -56,9 +63,15 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if !validDatabaseName(cfg.Database) {
 		return nil, fmt.Errorf("open clickhouse: database name %q does not match ^[a-z_][a-z0-9_]*$", cfg.Database)
 	}
+	if cfg.Cluster != "" && !validDatabaseName(cfg.Cluster) {
+		return nil, fmt.Errorf("open clickhouse: cluster name %q does not match ^[a-z_][a-z0-9_]*$", cfg.Cluster)
+	}
 	conn, err := dial(cfg, cfg.Database)
 	if err != nil {
 		return nil, fmt.Errorf("open clickhouse at %v: %w", cfg.Addrs, err)
+	}
+	if cfg.Cluster != "" {
+		conn = clusterConn{conn}
 	}
 	s := &Store{conn: conn, cfg: cfg}
 	if err := s.Ping(ctx); err != nil && !isCode(err, codeUnknownDatabase) {
@@ -80,7 +93,12 @@ func options(cfg Config, database string) *clickhouse.Options {
 	if timeout <= 0 {
 		timeout = defaultDialTimeout
 	}
+	var settings clickhouse.Settings
+	if cfg.Cluster != "" {
+		settings = clusterSettings
+	}
 	return &clickhouse.Options{
+		Settings: settings,
 		Protocol: clickhouse.Native,
 		Addr:     cfg.Addrs,
 		Auth: clickhouse.Auth{

@@ -7,9 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -185,34 +182,6 @@ func TestEndToEnd(t *testing.T) {
 			}
 		}
 	})
-}
-
-// dashboardInBrowser looks the subject up on the dashboard in headless
-// Chromium (scripts/browser/dashboard.js) and checks the recipients table.
-// scripts/test installs Chromium and the driver and sets
-// LINEAGE_BROWSER_TESTS=1; elsewhere the check is skipped unless asked for.
-func dashboardInBrowser(t *testing.T, apiAddr string, recipients int) {
-	script := filepath.Join("..", "..", "scripts", "browser", "dashboard.js")
-	if os.Getenv("LINEAGE_BROWSER_TESTS") != "1" {
-		t.Skip("set LINEAGE_BROWSER_TESTS=1 (scripts/test does) to drive the dashboard in Chromium")
-	}
-	shot := filepath.Join(t.TempDir(), "dashboard.png")
-	out, err := exec.Command("node", script, "http://"+apiAddr, token, subject, shot).Output()
-	if err != nil {
-		t.Fatalf("dashboard in Chromium: %v\n%s", err, out)
-	}
-	var page struct {
-		Error      string     `json:"error"`
-		Recipients [][]string `json:"recipients"`
-		Events     int        `json:"events"`
-	}
-	decode(t, out, &page)
-	if page.Error != "" || len(page.Recipients) != recipients || page.Events == 0 {
-		t.Fatalf("dashboard shows %s", out)
-	}
-	if got := page.Recipients[0][0]; got != "Acme Software Pvt Ltd [rcp-vendor-acme-in]" {
-		t.Fatalf("first recipient row %q", got)
-	}
 }
 
 // publishPoison writes records no SDK would send and returns, per record

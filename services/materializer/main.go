@@ -68,7 +68,11 @@ type Config struct {
 	// ClickHousePass is required: no binary carries a password, not even
 	// the development one (scripts/up passes it).
 	ClickHousePass secret.Secret `env:"CLICKHOUSE_PASSWORD, required"`
-	Migrate        bool          `env:"MIGRATE, default=true"`
+	// ClickHouseCluster names the servers' cluster the schema is spread
+	// over (Replicated tables behind Distributed ones); empty means one
+	// server. Every service of one deployment must agree on it.
+	ClickHouseCluster string `env:"CLICKHOUSE_CLUSTER"`
+	Migrate           bool   `env:"MIGRATE, default=true"`
 	// BatchSize is the rows of one insert. Three batches are in memory at
 	// most, about 500 bytes a row each: 75 MiB at the default.
 	BatchSize   int           `env:"BATCH_SIZE, default=50000"`
@@ -299,6 +303,7 @@ func openStore(ctx context.Context, cfg Config) (*chstore.Store, error) {
 	store, err := chstore.Open(ctx, chstore.Config{
 		Addrs: cfg.ClickHouseAddrs, Database: cfg.ClickHouseDB,
 		Username: cfg.ClickHouseUser, Password: cfg.ClickHousePass.Reveal(),
+		Cluster: cfg.ClickHouseCluster,
 	})
 	if err != nil {
 		return nil, err

@@ -19,6 +19,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -99,6 +100,7 @@ func required() bool { return os.Getenv("LINEAGE_CLUSTER_TESTS") == "1" }
 // fails it when LINEAGE_CLUSTER_TESTS=1.
 func Require(t testing.TB) {
 	t.Helper()
+	shareCluster(t)
 	addrs := Addrs()
 	err := checkLayout(addrs)
 	for _, a := range addrs {
@@ -196,18 +198,24 @@ func OnCluster(ctx context.Context, conn clickhouse.Conn, query string) error {
 }
 
 // StopReplica stops one server with scripts/cluster stop-replica and
-// starts it again when the test ends (StartReplica does it earlier). While
-// a test has a replica stopped, other tests' StopReplica wait: a lock file
-// held until the cleanup keeps two packages' tests, run in parallel by go
-// test, from stopping both replicas of a shard.
+// starts it again when the test ends (StartReplica does it earlier). The
+// test's hold on the cluster becomes exclusive until then: an ON CLUSTER
+// query waits for every server, so no other package's test (go test runs
+// packages in parallel) may start while a replica is down, and none may
+// stop the other replica of the shard.
 func StopReplica(t testing.TB, shard, replica int) {
 	t.Helper()
 	r := Server(t, shard, replica)
-	unlock := lockReplicaStops(t)
+	h := held(t)
+	if err := h.lock(syscall.LOCK_EX); err != nil {
+		t.Fatalf("hold the cluster alone: %v", err)
+	}
 	t.Cleanup(func() {
-		defer unlock()
 		if err := runScript("start-replica", r); err != nil {
 			t.Errorf("restart %s after the test: %v", r.Name(), err)
+		}
+		if err := h.lock(syscall.LOCK_SH); err != nil {
+			t.Errorf("share the cluster again: %v", err)
 		}
 	})
 	if err := runScript("stop-replica", r); err != nil {
@@ -263,26 +271,52 @@ func repoRoot() (string, error) {
 	}
 }
 
-// lockReplicaStops takes an exclusive lock on .run/cluster/replica-stop.lock,
-// waiting for another test's, and returns its release.
-func lockReplicaStops(t testing.TB) func() {
+// A test holds the cluster from Require to its end: shared by default, so
+// the tests of several packages run side by side, and exclusive while it
+// has a replica stopped. The hold is a flock on .run/cluster/cluster.lock,
+// one open file per test, so that a test converts its own lock rather than
+// waiting for itself.
+type hold struct{ f *os.File }
+
+var holds sync.Map // testing.TB → *hold
+
+func (h *hold) lock(how int) error { return syscall.Flock(int(h.f.Fd()), how) }
+
+// shareCluster takes the test's shared hold, once, waiting while another
+// test holds the cluster alone.
+func shareCluster(t testing.TB) {
 	t.Helper()
+	if _, ok := holds.Load(t); ok {
+		return
+	}
 	root, err := repoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(root, ".run", "cluster")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatalf("lock replica stops: %v", err)
+		t.Fatalf("hold the cluster: %v", err)
 	}
-	f, err := os.OpenFile(filepath.Join(dir, "replica-stop.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(filepath.Join(dir, "cluster.lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		t.Fatalf("lock replica stops: %v", err)
+		t.Fatalf("hold the cluster: %v", err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+	h := &hold{f: f}
+	if err := h.lock(syscall.LOCK_SH); err != nil {
 		_ = f.Close()
-		t.Fatalf("lock replica stops: %v", err)
+		t.Fatalf("hold the cluster: %v", err)
 	}
-	// Closing the file releases the lock.
-	return func() { _ = f.Close() }
+	holds.Store(t, h)
+	t.Cleanup(func() {
+		holds.Delete(t)
+		_ = f.Close() // closing the file releases the lock
+	})
+}
+
+// held is the test's hold, taken now if Require did not.
+func held(t testing.TB) *hold {
+	t.Helper()
+	shareCluster(t)
+	h, _ := holds.Load(t)
+	return h.(*hold)
 }

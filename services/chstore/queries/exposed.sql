@@ -6,8 +6,9 @@
 --
 -- An event stored under a customer id is that customer's. One stored under
 -- an identifier ("kind:hmac", subject_id >= 'a') is resolved through the
--- identity links as they stand (latest statement, retracted left out) to
--- the holders whose link covers its time, as unresolved.sql does: exactly
+-- identity links as they stand (each source's latest statement, retracted
+-- left out) to the holders whose link covers its time, as unresolved.sql
+-- does, a customer linked by two sources being one holder: exactly
 -- one holder resolves it, none leaves it unresolved, several contested.
 -- Neither of the last two is anyone's: a subject lookup leaves them out
 -- too, and the exposure counts them apart. Only the identifiers this party
@@ -54,14 +55,14 @@ FROM
                 valid_from_us,
                 argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
                 argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-            FROM identity_links_by_identifier
+            FROM identity_links_by_identifier_v2
             WHERE (id_kind, id_hmac) IN
             (
                 SELECT splitByChar(':', subject_id)[1], splitByChar(':', subject_id)[2]
                 FROM /*scope*/
                   AND subject_id >= 'a' AND occurred_us >= @from_us AND occurred_us < @to_us
             )
-            GROUP BY subject_id, id_kind, id_hmac, valid_from_us
+            GROUP BY subject_id, id_kind, id_hmac, valid_from_us, source_system
         )
         WHERE is_retracted = 0
         GROUP BY id_kind, id_hmac

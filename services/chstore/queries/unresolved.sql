@@ -1,9 +1,11 @@
 -- Events stored under an identifier that are in nobody's answer, per kind:
 -- unresolved when no current link covers them at their occurred_us,
 -- contested when links of two or more customers do (each customer's lookup
--- leaves them out). Identifier keys start with a lower-case kind; customer
--- ids start with an upper-case C, so subject_id >= 'a' selects exactly the
--- identified events. A copy of an event counts once (uniqExact).
+-- leaves them out). The links are each source's latest statements, less
+-- retractions, as in links.sql; a customer two sources link counts once.
+-- Identifier keys start with a lower-case kind; customer ids start with an
+-- upper-case C, so subject_id >= 'a' selects exactly the identified
+-- events. A copy of an event counts once (uniqExact).
 SELECT
     splitByChar(':', subject_id)[1] AS id_kind,
     uniqExactIf(event_id, holders = 0) AS unresolved,
@@ -33,8 +35,8 @@ FROM
                 valid_from_us,
                 argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
                 argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-            FROM identity_links
-            GROUP BY subject_id, id_kind, id_hmac, valid_from_us
+            FROM identity_links_v2
+            GROUP BY subject_id, id_kind, id_hmac, valid_from_us, source_system
         )
         WHERE is_retracted = 0
         GROUP BY id_kind, id_hmac

@@ -54,7 +54,7 @@ FROM numbers(100000);
 -- about two of them through its link, and those in the two months between
 -- holders stay unresolved. The hash is SHA-256 of the number's index, not
 -- an HMAC: the benchmarks need the shape, not the key.
-INSERT INTO identity_links (
+INSERT INTO identity_links_v2 (
     subject_id, id_kind, id_hmac, valid_from_us, valid_to_us, recorded_us,
     source_system, retracted, kafka_partition, kafka_offset)
 SELECT
@@ -101,7 +101,7 @@ SELECT
     toInt64(number) AS kafka_offset
 FROM numbers(20000);
 
-INSERT INTO identity_links (
+INSERT INTO identity_links_v2 (
     subject_id, id_kind, id_hmac, valid_from_us, valid_to_us, recorded_us,
     source_system, retracted, kafka_partition, kafka_offset)
 SELECT 'C09999999', 'ip_address', lower(hex(SHA256(concat('ip', toString(number))))),
@@ -227,13 +227,17 @@ SELECT version, arraySort(groupUniqArray(checksum)) FROM schema_migrations GROUP
 
 -- recipients
 -- The links of every holder of the identifiers a customer holds or held,
--- as they stand: the latest statement of each link, retracted links left
--- out. Go keeps the customer's own windows less the times another holder's
--- link also covers (chstore/identity.go). Ties on recorded_us go to the
--- later Kafka offset (one identifier's statements share a partition). The
--- inner query finds the customer's identifiers through identity_links,
--- ordered by customer; the outer one their holders through
--- identity_links_by_identifier, ordered by identifier.
+-- as they stand. Each source's statements are decided on their own: the
+-- latest statement of a link from one source (ties on recorded_us go to
+-- the later Kafka offset; one identifier's statements share a partition),
+-- left out when it is a retraction, which withdraws only that source's
+-- statement. Then the sources are combined in Go (chstore/identity.go): a
+-- customer's windows from any source are one holder's and are joined, and
+-- the customer keeps them less the times another holder's link also covers,
+-- whichever source stated either. The inner query finds the customer's
+-- identifiers through identity_links_v2, ordered by customer; the outer one
+-- their holders through identity_links_by_identifier_v2, ordered by
+-- identifier.
 SELECT subject_id, id_kind, id_hmac, valid_from_us, valid_to_us
 FROM
 (
@@ -244,14 +248,14 @@ FROM
         valid_from_us,
         argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
         argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-    FROM identity_links_by_identifier
+    FROM identity_links_by_identifier_v2
     WHERE (id_kind, id_hmac) IN
     (
         SELECT id_kind, id_hmac
-        FROM identity_links
+        FROM identity_links_v2
         WHERE subject_id = 'C00511896'
     )
-    GROUP BY id_kind, id_hmac, valid_from_us, subject_id
+    GROUP BY id_kind, id_hmac, valid_from_us, subject_id, source_system
 )
 WHERE is_retracted = 0
 ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
@@ -305,13 +309,17 @@ ORDER BY last_us DESC, recipient_id, recipient_category, recipient_country, tran
 
 -- recipients_bounded
 -- The links of every holder of the identifiers a customer holds or held,
--- as they stand: the latest statement of each link, retracted links left
--- out. Go keeps the customer's own windows less the times another holder's
--- link also covers (chstore/identity.go). Ties on recorded_us go to the
--- later Kafka offset (one identifier's statements share a partition). The
--- inner query finds the customer's identifiers through identity_links,
--- ordered by customer; the outer one their holders through
--- identity_links_by_identifier, ordered by identifier.
+-- as they stand. Each source's statements are decided on their own: the
+-- latest statement of a link from one source (ties on recorded_us go to
+-- the later Kafka offset; one identifier's statements share a partition),
+-- left out when it is a retraction, which withdraws only that source's
+-- statement. Then the sources are combined in Go (chstore/identity.go): a
+-- customer's windows from any source are one holder's and are joined, and
+-- the customer keeps them less the times another holder's link also covers,
+-- whichever source stated either. The inner query finds the customer's
+-- identifiers through identity_links_v2, ordered by customer; the outer one
+-- their holders through identity_links_by_identifier_v2, ordered by
+-- identifier.
 SELECT subject_id, id_kind, id_hmac, valid_from_us, valid_to_us
 FROM
 (
@@ -322,14 +330,14 @@ FROM
         valid_from_us,
         argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
         argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-    FROM identity_links_by_identifier
+    FROM identity_links_by_identifier_v2
     WHERE (id_kind, id_hmac) IN
     (
         SELECT id_kind, id_hmac
-        FROM identity_links
+        FROM identity_links_v2
         WHERE subject_id = 'C00511896'
     )
-    GROUP BY id_kind, id_hmac, valid_from_us, subject_id
+    GROUP BY id_kind, id_hmac, valid_from_us, subject_id, source_system
 )
 WHERE is_retracted = 0
 ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
@@ -383,13 +391,17 @@ ORDER BY last_us DESC, recipient_id, recipient_category, recipient_country, tran
 
 -- events_first_page
 -- The links of every holder of the identifiers a customer holds or held,
--- as they stand: the latest statement of each link, retracted links left
--- out. Go keeps the customer's own windows less the times another holder's
--- link also covers (chstore/identity.go). Ties on recorded_us go to the
--- later Kafka offset (one identifier's statements share a partition). The
--- inner query finds the customer's identifiers through identity_links,
--- ordered by customer; the outer one their holders through
--- identity_links_by_identifier, ordered by identifier.
+-- as they stand. Each source's statements are decided on their own: the
+-- latest statement of a link from one source (ties on recorded_us go to
+-- the later Kafka offset; one identifier's statements share a partition),
+-- left out when it is a retraction, which withdraws only that source's
+-- statement. Then the sources are combined in Go (chstore/identity.go): a
+-- customer's windows from any source are one holder's and are joined, and
+-- the customer keeps them less the times another holder's link also covers,
+-- whichever source stated either. The inner query finds the customer's
+-- identifiers through identity_links_v2, ordered by customer; the outer one
+-- their holders through identity_links_by_identifier_v2, ordered by
+-- identifier.
 SELECT subject_id, id_kind, id_hmac, valid_from_us, valid_to_us
 FROM
 (
@@ -400,14 +412,14 @@ FROM
         valid_from_us,
         argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
         argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-    FROM identity_links_by_identifier
+    FROM identity_links_by_identifier_v2
     WHERE (id_kind, id_hmac) IN
     (
         SELECT id_kind, id_hmac
-        FROM identity_links
+        FROM identity_links_v2
         WHERE subject_id = 'C00511896'
     )
-    GROUP BY id_kind, id_hmac, valid_from_us, subject_id
+    GROUP BY id_kind, id_hmac, valid_from_us, subject_id, source_system
 )
 WHERE is_retracted = 0
 ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
@@ -448,13 +460,17 @@ LIMIT 3;
 
 -- events_next_page
 -- The links of every holder of the identifiers a customer holds or held,
--- as they stand: the latest statement of each link, retracted links left
--- out. Go keeps the customer's own windows less the times another holder's
--- link also covers (chstore/identity.go). Ties on recorded_us go to the
--- later Kafka offset (one identifier's statements share a partition). The
--- inner query finds the customer's identifiers through identity_links,
--- ordered by customer; the outer one their holders through
--- identity_links_by_identifier, ordered by identifier.
+-- as they stand. Each source's statements are decided on their own: the
+-- latest statement of a link from one source (ties on recorded_us go to
+-- the later Kafka offset; one identifier's statements share a partition),
+-- left out when it is a retraction, which withdraws only that source's
+-- statement. Then the sources are combined in Go (chstore/identity.go): a
+-- customer's windows from any source are one holder's and are joined, and
+-- the customer keeps them less the times another holder's link also covers,
+-- whichever source stated either. The inner query finds the customer's
+-- identifiers through identity_links_v2, ordered by customer; the outer one
+-- their holders through identity_links_by_identifier_v2, ordered by
+-- identifier.
 SELECT subject_id, id_kind, id_hmac, valid_from_us, valid_to_us
 FROM
 (
@@ -465,14 +481,14 @@ FROM
         valid_from_us,
         argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
         argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-    FROM identity_links_by_identifier
+    FROM identity_links_by_identifier_v2
     WHERE (id_kind, id_hmac) IN
     (
         SELECT id_kind, id_hmac
-        FROM identity_links
+        FROM identity_links_v2
         WHERE subject_id = 'C00511896'
     )
-    GROUP BY id_kind, id_hmac, valid_from_us, subject_id
+    GROUP BY id_kind, id_hmac, valid_from_us, subject_id, source_system
 )
 WHERE is_retracted = 0
 ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
@@ -513,13 +529,17 @@ LIMIT 3;
 
 -- events_bounded
 -- The links of every holder of the identifiers a customer holds or held,
--- as they stand: the latest statement of each link, retracted links left
--- out. Go keeps the customer's own windows less the times another holder's
--- link also covers (chstore/identity.go). Ties on recorded_us go to the
--- later Kafka offset (one identifier's statements share a partition). The
--- inner query finds the customer's identifiers through identity_links,
--- ordered by customer; the outer one their holders through
--- identity_links_by_identifier, ordered by identifier.
+-- as they stand. Each source's statements are decided on their own: the
+-- latest statement of a link from one source (ties on recorded_us go to
+-- the later Kafka offset; one identifier's statements share a partition),
+-- left out when it is a retraction, which withdraws only that source's
+-- statement. Then the sources are combined in Go (chstore/identity.go): a
+-- customer's windows from any source are one holder's and are joined, and
+-- the customer keeps them less the times another holder's link also covers,
+-- whichever source stated either. The inner query finds the customer's
+-- identifiers through identity_links_v2, ordered by customer; the outer one
+-- their holders through identity_links_by_identifier_v2, ordered by
+-- identifier.
 SELECT subject_id, id_kind, id_hmac, valid_from_us, valid_to_us
 FROM
 (
@@ -530,14 +550,14 @@ FROM
         valid_from_us,
         argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
         argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-    FROM identity_links_by_identifier
+    FROM identity_links_by_identifier_v2
     WHERE (id_kind, id_hmac) IN
     (
         SELECT id_kind, id_hmac
-        FROM identity_links
+        FROM identity_links_v2
         WHERE subject_id = 'C00511896'
     )
-    GROUP BY id_kind, id_hmac, valid_from_us, subject_id
+    GROUP BY id_kind, id_hmac, valid_from_us, subject_id, source_system
 )
 WHERE is_retracted = 0
 ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
@@ -578,13 +598,17 @@ LIMIT 101;
 
 -- recipients_many_windows
 -- The links of every holder of the identifiers a customer holds or held,
--- as they stand: the latest statement of each link, retracted links left
--- out. Go keeps the customer's own windows less the times another holder's
--- link also covers (chstore/identity.go). Ties on recorded_us go to the
--- later Kafka offset (one identifier's statements share a partition). The
--- inner query finds the customer's identifiers through identity_links,
--- ordered by customer; the outer one their holders through
--- identity_links_by_identifier, ordered by identifier.
+-- as they stand. Each source's statements are decided on their own: the
+-- latest statement of a link from one source (ties on recorded_us go to
+-- the later Kafka offset; one identifier's statements share a partition),
+-- left out when it is a retraction, which withdraws only that source's
+-- statement. Then the sources are combined in Go (chstore/identity.go): a
+-- customer's windows from any source are one holder's and are joined, and
+-- the customer keeps them less the times another holder's link also covers,
+-- whichever source stated either. The inner query finds the customer's
+-- identifiers through identity_links_v2, ordered by customer; the outer one
+-- their holders through identity_links_by_identifier_v2, ordered by
+-- identifier.
 SELECT subject_id, id_kind, id_hmac, valid_from_us, valid_to_us
 FROM
 (
@@ -595,14 +619,14 @@ FROM
         valid_from_us,
         argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
         argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-    FROM identity_links_by_identifier
+    FROM identity_links_by_identifier_v2
     WHERE (id_kind, id_hmac) IN
     (
         SELECT id_kind, id_hmac
-        FROM identity_links
+        FROM identity_links_v2
         WHERE subject_id = 'C09999999'
     )
-    GROUP BY id_kind, id_hmac, valid_from_us, subject_id
+    GROUP BY id_kind, id_hmac, valid_from_us, subject_id, source_system
 )
 WHERE is_retracted = 0
 ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
@@ -658,13 +682,17 @@ ORDER BY last_us DESC, recipient_id, recipient_category, recipient_country, tran
 
 -- events_many_windows
 -- The links of every holder of the identifiers a customer holds or held,
--- as they stand: the latest statement of each link, retracted links left
--- out. Go keeps the customer's own windows less the times another holder's
--- link also covers (chstore/identity.go). Ties on recorded_us go to the
--- later Kafka offset (one identifier's statements share a partition). The
--- inner query finds the customer's identifiers through identity_links,
--- ordered by customer; the outer one their holders through
--- identity_links_by_identifier, ordered by identifier.
+-- as they stand. Each source's statements are decided on their own: the
+-- latest statement of a link from one source (ties on recorded_us go to
+-- the later Kafka offset; one identifier's statements share a partition),
+-- left out when it is a retraction, which withdraws only that source's
+-- statement. Then the sources are combined in Go (chstore/identity.go): a
+-- customer's windows from any source are one holder's and are joined, and
+-- the customer keeps them less the times another holder's link also covers,
+-- whichever source stated either. The inner query finds the customer's
+-- identifiers through identity_links_v2, ordered by customer; the outer one
+-- their holders through identity_links_by_identifier_v2, ordered by
+-- identifier.
 SELECT subject_id, id_kind, id_hmac, valid_from_us, valid_to_us
 FROM
 (
@@ -675,14 +703,14 @@ FROM
         valid_from_us,
         argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
         argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-    FROM identity_links_by_identifier
+    FROM identity_links_by_identifier_v2
     WHERE (id_kind, id_hmac) IN
     (
         SELECT id_kind, id_hmac
-        FROM identity_links
+        FROM identity_links_v2
         WHERE subject_id = 'C09999999'
     )
-    GROUP BY id_kind, id_hmac, valid_from_us, subject_id
+    GROUP BY id_kind, id_hmac, valid_from_us, subject_id, source_system
 )
 WHERE is_retracted = 0
 ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
@@ -725,13 +753,17 @@ LIMIT 101;
 
 -- all_events_many_windows
 -- The links of every holder of the identifiers a customer holds or held,
--- as they stand: the latest statement of each link, retracted links left
--- out. Go keeps the customer's own windows less the times another holder's
--- link also covers (chstore/identity.go). Ties on recorded_us go to the
--- later Kafka offset (one identifier's statements share a partition). The
--- inner query finds the customer's identifiers through identity_links,
--- ordered by customer; the outer one their holders through
--- identity_links_by_identifier, ordered by identifier.
+-- as they stand. Each source's statements are decided on their own: the
+-- latest statement of a link from one source (ties on recorded_us go to
+-- the later Kafka offset; one identifier's statements share a partition),
+-- left out when it is a retraction, which withdraws only that source's
+-- statement. Then the sources are combined in Go (chstore/identity.go): a
+-- customer's windows from any source are one holder's and are joined, and
+-- the customer keeps them less the times another holder's link also covers,
+-- whichever source stated either. The inner query finds the customer's
+-- identifiers through identity_links_v2, ordered by customer; the outer one
+-- their holders through identity_links_by_identifier_v2, ordered by
+-- identifier.
 SELECT subject_id, id_kind, id_hmac, valid_from_us, valid_to_us
 FROM
 (
@@ -742,14 +774,14 @@ FROM
         valid_from_us,
         argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
         argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-    FROM identity_links_by_identifier
+    FROM identity_links_by_identifier_v2
     WHERE (id_kind, id_hmac) IN
     (
         SELECT id_kind, id_hmac
-        FROM identity_links
+        FROM identity_links_v2
         WHERE subject_id = 'C09999999'
     )
-    GROUP BY id_kind, id_hmac, valid_from_us, subject_id
+    GROUP BY id_kind, id_hmac, valid_from_us, subject_id, source_system
 )
 WHERE is_retracted = 0
 ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
@@ -791,26 +823,28 @@ LIMIT 1 BY event_id
 LIMIT 200001;
 
 -- holders
--- Who held one identifier, and when: the links to it as they stand (the
--- latest statement of each, retracted ones left out), oldest first. An
--- access responder finds the customer by what a person presents (a phone
--- number, a contract number, a personal code) and chooses among the
--- holders by period. Read through identity_links_by_identifier, ordered by
--- identifier; ties on recorded_us go to the later Kafka offset, as in
--- links.sql.
-SELECT subject_id, valid_from_us, valid_to_us
+-- Who held one identifier, and when: the links to it as they stand, oldest
+-- first. An access responder finds the customer by what a person presents
+-- (a phone number, a contract number, a personal code) and chooses among
+-- the holders by period. Each source's statements are decided on their own,
+-- as in links.sql (the latest per source, a retraction withdrawing only its
+-- source's statement); a link that two sources state is one holding, held
+-- until the later of their ends. Read through
+-- identity_links_by_identifier_v2, ordered by identifier.
+SELECT subject_id, valid_from_us, max(stated_to_us) AS valid_to_us
 FROM
 (
     SELECT
         subject_id,
         valid_from_us,
-        argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
+        argMax(valid_to_us, (recorded_us, kafka_offset)) AS stated_to_us,
         argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-    FROM identity_links_by_identifier
+    FROM identity_links_by_identifier_v2
     WHERE id_kind = 'msisdn' AND id_hmac = '493daeab488aee191dd5c55ba8f6bce846a0f171ec72ec1e6d3243ee71bc0269'
-    GROUP BY subject_id, valid_from_us
+    GROUP BY subject_id, valid_from_us, source_system
 )
 WHERE is_retracted = 0
+GROUP BY subject_id, valid_from_us
 ORDER BY valid_from_us, subject_id;
 
 -- request_events
@@ -876,9 +910,11 @@ LIMIT 1 BY request_id, event_id;
 -- Events stored under an identifier that are in nobody's answer, per kind:
 -- unresolved when no current link covers them at their occurred_us,
 -- contested when links of two or more customers do (each customer's lookup
--- leaves them out). Identifier keys start with a lower-case kind; customer
--- ids start with an upper-case C, so subject_id >= 'a' selects exactly the
--- identified events. A copy of an event counts once (uniqExact).
+-- leaves them out). The links are each source's latest statements, less
+-- retractions, as in links.sql; a customer two sources link counts once.
+-- Identifier keys start with a lower-case kind; customer ids start with an
+-- upper-case C, so subject_id >= 'a' selects exactly the identified
+-- events. A copy of an event counts once (uniqExact).
 SELECT
     splitByChar(':', subject_id)[1] AS id_kind,
     uniqExactIf(event_id, holders = 0) AS unresolved,
@@ -908,8 +944,8 @@ FROM
                 valid_from_us,
                 argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
                 argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-            FROM identity_links
-            GROUP BY subject_id, id_kind, id_hmac, valid_from_us
+            FROM identity_links_v2
+            GROUP BY subject_id, id_kind, id_hmac, valid_from_us, source_system
         )
         WHERE is_retracted = 0
         GROUP BY id_kind, id_hmac
@@ -952,8 +988,9 @@ FROM
 --
 -- An event stored under a customer id is that customer's. One stored under
 -- an identifier ("kind:hmac", subject_id >= 'a') is resolved through the
--- identity links as they stand (latest statement, retracted left out) to
--- the holders whose link covers its time, as unresolved.sql does: exactly
+-- identity links as they stand (each source's latest statement, retracted
+-- left out) to the holders whose link covers its time, as unresolved.sql
+-- does, a customer linked by two sources being one holder: exactly
 -- one holder resolves it, none leaves it unresolved, several contested.
 -- Neither of the last two is anyone's: a subject lookup leaves them out
 -- too, and the exposure counts them apart. Only the identifiers this party
@@ -1000,14 +1037,14 @@ FROM
                 valid_from_us,
                 argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
                 argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-            FROM identity_links_by_identifier
+            FROM identity_links_by_identifier_v2
             WHERE (id_kind, id_hmac) IN
             (
                 SELECT splitByChar(':', subject_id)[1], splitByChar(':', subject_id)[2]
                 FROM lineage_disclosures WHERE recipient_id = 'rcp-7'
                   AND subject_id >= 'a' AND occurred_us >= 0 AND occurred_us < 9223372036854775807
             )
-            GROUP BY subject_id, id_kind, id_hmac, valid_from_us
+            GROUP BY subject_id, id_kind, id_hmac, valid_from_us, source_system
         )
         WHERE is_retracted = 0
         GROUP BY id_kind, id_hmac
@@ -1051,8 +1088,9 @@ FROM
 --
 -- An event stored under a customer id is that customer's. One stored under
 -- an identifier ("kind:hmac", subject_id >= 'a') is resolved through the
--- identity links as they stand (latest statement, retracted left out) to
--- the holders whose link covers its time, as unresolved.sql does: exactly
+-- identity links as they stand (each source's latest statement, retracted
+-- left out) to the holders whose link covers its time, as unresolved.sql
+-- does, a customer linked by two sources being one holder: exactly
 -- one holder resolves it, none leaves it unresolved, several contested.
 -- Neither of the last two is anyone's: a subject lookup leaves them out
 -- too, and the exposure counts them apart. Only the identifiers this party
@@ -1099,14 +1137,14 @@ FROM
                 valid_from_us,
                 argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
                 argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-            FROM identity_links_by_identifier
+            FROM identity_links_by_identifier_v2
             WHERE (id_kind, id_hmac) IN
             (
                 SELECT splitByChar(':', subject_id)[1], splitByChar(':', subject_id)[2]
                 FROM lineage_events WHERE source_system = 'crm'
                   AND subject_id >= 'a' AND occurred_us >= 0 AND occurred_us < 9223372036854775807
             )
-            GROUP BY subject_id, id_kind, id_hmac, valid_from_us
+            GROUP BY subject_id, id_kind, id_hmac, valid_from_us, source_system
         )
         WHERE is_retracted = 0
         GROUP BY id_kind, id_hmac
@@ -1136,8 +1174,9 @@ FROM
 --
 -- An event stored under a customer id is that customer's. One stored under
 -- an identifier ("kind:hmac", subject_id >= 'a') is resolved through the
--- identity links as they stand (latest statement, retracted left out) to
--- the holders whose link covers its time, as unresolved.sql does: exactly
+-- identity links as they stand (each source's latest statement, retracted
+-- left out) to the holders whose link covers its time, as unresolved.sql
+-- does, a customer linked by two sources being one holder: exactly
 -- one holder resolves it, none leaves it unresolved, several contested.
 -- Neither of the last two is anyone's: a subject lookup leaves them out
 -- too, and the exposure counts them apart. Only the identifiers this party
@@ -1184,14 +1223,14 @@ FROM
                 valid_from_us,
                 argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
                 argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-            FROM identity_links_by_identifier
+            FROM identity_links_by_identifier_v2
             WHERE (id_kind, id_hmac) IN
             (
                 SELECT splitByChar(':', subject_id)[1], splitByChar(':', subject_id)[2]
                 FROM lineage_disclosures WHERE recipient_id = 'rcp-7'
                   AND subject_id >= 'a' AND occurred_us >= 0 AND occurred_us < 9223372036854775807
             )
-            GROUP BY subject_id, id_kind, id_hmac, valid_from_us
+            GROUP BY subject_id, id_kind, id_hmac, valid_from_us, source_system
         )
         WHERE is_retracted = 0
         GROUP BY id_kind, id_hmac
@@ -1232,8 +1271,9 @@ FROM
 --
 -- An event stored under a customer id is that customer's. One stored under
 -- an identifier ("kind:hmac", subject_id >= 'a') is resolved through the
--- identity links as they stand (latest statement, retracted left out) to
--- the holders whose link covers its time, as unresolved.sql does: exactly
+-- identity links as they stand (each source's latest statement, retracted
+-- left out) to the holders whose link covers its time, as unresolved.sql
+-- does, a customer linked by two sources being one holder: exactly
 -- one holder resolves it, none leaves it unresolved, several contested.
 -- Neither of the last two is anyone's: a subject lookup leaves them out
 -- too, and the exposure counts them apart. Only the identifiers this party
@@ -1280,14 +1320,14 @@ FROM
                 valid_from_us,
                 argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
                 argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-            FROM identity_links_by_identifier
+            FROM identity_links_by_identifier_v2
             WHERE (id_kind, id_hmac) IN
             (
                 SELECT splitByChar(':', subject_id)[1], splitByChar(':', subject_id)[2]
                 FROM lineage_disclosures WHERE recipient_id = 'rcp-7'
                   AND subject_id >= 'a' AND occurred_us >= 0 AND occurred_us < 9223372036854775807
             )
-            GROUP BY subject_id, id_kind, id_hmac, valid_from_us
+            GROUP BY subject_id, id_kind, id_hmac, valid_from_us, source_system
         )
         WHERE is_retracted = 0
         GROUP BY id_kind, id_hmac
@@ -1327,8 +1367,9 @@ FROM
 --
 -- An event stored under a customer id is that customer's. One stored under
 -- an identifier ("kind:hmac", subject_id >= 'a') is resolved through the
--- identity links as they stand (latest statement, retracted left out) to
--- the holders whose link covers its time, as unresolved.sql does: exactly
+-- identity links as they stand (each source's latest statement, retracted
+-- left out) to the holders whose link covers its time, as unresolved.sql
+-- does, a customer linked by two sources being one holder: exactly
 -- one holder resolves it, none leaves it unresolved, several contested.
 -- Neither of the last two is anyone's: a subject lookup leaves them out
 -- too, and the exposure counts them apart. Only the identifiers this party
@@ -1375,14 +1416,14 @@ FROM
                 valid_from_us,
                 argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
                 argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-            FROM identity_links_by_identifier
+            FROM identity_links_by_identifier_v2
             WHERE (id_kind, id_hmac) IN
             (
                 SELECT splitByChar(':', subject_id)[1], splitByChar(':', subject_id)[2]
                 FROM lineage_disclosures WHERE recipient_id = 'rcp-state-police'
                   AND subject_id >= 'a' AND occurred_us >= 0 AND occurred_us < 9223372036854775807
             )
-            GROUP BY subject_id, id_kind, id_hmac, valid_from_us
+            GROUP BY subject_id, id_kind, id_hmac, valid_from_us, source_system
         )
         WHERE is_retracted = 0
         GROUP BY id_kind, id_hmac
@@ -1415,13 +1456,17 @@ ORDER BY source_system, purpose, legal_basis, recipient_id, recipient_category, 
 
 -- retention
 -- The links of every holder of the identifiers a customer holds or held,
--- as they stand: the latest statement of each link, retracted links left
--- out. Go keeps the customer's own windows less the times another holder's
--- link also covers (chstore/identity.go). Ties on recorded_us go to the
--- later Kafka offset (one identifier's statements share a partition). The
--- inner query finds the customer's identifiers through identity_links,
--- ordered by customer; the outer one their holders through
--- identity_links_by_identifier, ordered by identifier.
+-- as they stand. Each source's statements are decided on their own: the
+-- latest statement of a link from one source (ties on recorded_us go to
+-- the later Kafka offset; one identifier's statements share a partition),
+-- left out when it is a retraction, which withdraws only that source's
+-- statement. Then the sources are combined in Go (chstore/identity.go): a
+-- customer's windows from any source are one holder's and are joined, and
+-- the customer keeps them less the times another holder's link also covers,
+-- whichever source stated either. The inner query finds the customer's
+-- identifiers through identity_links_v2, ordered by customer; the outer one
+-- their holders through identity_links_by_identifier_v2, ordered by
+-- identifier.
 SELECT subject_id, id_kind, id_hmac, valid_from_us, valid_to_us
 FROM
 (
@@ -1432,14 +1477,14 @@ FROM
         valid_from_us,
         argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
         argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
-    FROM identity_links_by_identifier
+    FROM identity_links_by_identifier_v2
     WHERE (id_kind, id_hmac) IN
     (
         SELECT id_kind, id_hmac
-        FROM identity_links
+        FROM identity_links_v2
         WHERE subject_id = 'C00511896'
     )
-    GROUP BY id_kind, id_hmac, valid_from_us, subject_id
+    GROUP BY id_kind, id_hmac, valid_from_us, subject_id, source_system
 )
 WHERE is_retracted = 0
 ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
@@ -1773,4 +1818,193 @@ WHERE fact_type = 'lawful_request_unmet'
   AND at_us >= 1704067200000000 AND at_us < 1735689600000000
 GROUP BY recipient_id
 ORDER BY recipient_id;
+
+-- overview_flows
+-- The DPO's overview: the stored events of [@from_day, @to_day) per flow
+-- (source system, kind, recipient with its category, country, mechanism
+-- and latest name, legal basis, purpose), from the daily rollup
+-- (migrations/0009). Go adds them up into the overview's breakdowns.
+-- An empty @recipient_id or @source_system leaves that side open. Counts
+-- are stored rows: a retried copy counts again (see 0009).
+SELECT
+    source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism,
+    legal_basis, purpose,
+    argMax(recipient_name, day) AS latest_name,
+    sum(events) AS event_count
+FROM lineage_daily
+WHERE day >= toDate('2025-01-01') AND day < toDate('2026-01-01')
+  AND ('' = '' OR recipient_id = '')
+  AND ('' = '' OR source_system = '')
+GROUP BY source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism, legal_basis, purpose
+ORDER BY source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism, legal_basis, purpose;
+
+-- overview_days
+-- The overview's series: stored events per day and source system in
+-- [@from_day, @to_day), from the daily rollup, filters as in
+-- dashboard_flows.sql. The day as text, YYYY-MM-DD.
+SELECT toString(day) AS day_text, source_system, sum(events) AS event_count
+FROM lineage_daily
+WHERE day >= toDate('2025-01-01') AND day < toDate('2026-01-01')
+  AND ('' = '' OR recipient_id = '')
+  AND ('' = '' OR source_system = '')
+GROUP BY day, source_system
+ORDER BY day_text, source_system;
+
+-- overview_categories
+-- The overview's data categories: stored events per category in
+-- [@from_day, @to_day) (an event once under each of its categories), from
+-- the category rollup, filters as in dashboard_flows.sql.
+SELECT category, sum(events) AS event_count
+FROM lineage_daily_categories
+WHERE day >= toDate('2025-01-01') AND day < toDate('2026-01-01')
+  AND ('' = '' OR recipient_id = '')
+  AND ('' = '' OR source_system = '')
+GROUP BY category
+ORDER BY event_count DESC, category;
+
+-- overview_subjects
+-- The overview's subjects: an approximate distinct count (uniqHLL12, exact
+-- up to 16, within about 2 % beyond) of the
+-- subject keys of [@from_day, @to_day), merged from the daily states. A
+-- customer and an identifier it held count as two. @party is the recipient
+-- asked about, or '*' for the states of all of a day's rows.
+SELECT uniqHLL12Merge(subjects)
+FROM lineage_daily_subjects
+WHERE day >= toDate('2025-01-01') AND day < toDate('2026-01-01')
+  AND recipient_id = '*'
+  AND ('' = '' OR source_system = '');
+
+-- overview_recipient_times
+-- The first and last disclosure to each recipient in [@from_us, @to_us),
+-- to the microsecond (the rollup knows days only): the disclosures table
+-- within the window's years, filters as in dashboard_flows.sql.
+SELECT recipient_id, min(occurred_us) AS first_us, max(occurred_us) AS last_us
+FROM lineage_disclosures
+WHERE occurred_us >= 1735689600000000 AND occurred_us < 1767225600000000
+  AND ('' = '' OR recipient_id = '')
+  AND ('' = '' OR source_system = '')
+GROUP BY recipient_id;
+
+-- event_list
+-- One page of the DPO's events list, newest first, keyset-paged on
+-- (occurred_us, event_id) like a subject's timeline (events.sql), within
+-- [@bound_us, @to_us) and, as a rule, of the subjects of the page's rows
+-- that dashboard_events_bound.sql found (Go puts the condition in place of
+-- the subjects comment): the primary key then reads those subjects'
+-- granules alone. The time is in PREWHERE: without it 18.16 may pick
+-- another column first and read every row of the window whole (1.8 s
+-- instead of 0.13 s for a 30-day page of the benchmarks' store). LIMIT 1 BY event_id keeps one copy of a retried
+-- event. Restricted disclosures are in: the list is the DPO's.
+-- subject_id is as stored: a customer id or an identifier's key.
+SELECT
+    event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
+    subject_id, data_categories, purpose, legal_basis, legitimate_interest,
+    recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
+    trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset,
+    actor_employee, restriction_basis, restriction_review_us
+FROM lineage_events
+PREWHERE occurred_us >= 1767177281598169 AND occurred_us < 1767225600000000 AND occurred_us <= 9223372036854775807
+WHERE (occurred_us, event_id) < (9223372036854775807, '')
+  AND subject_id IN ('msisdn:a7085c7bceeada151d0ef81384e74d3bbbf0934783a6cb86cacffa7e49cbc10c', 'msisdn:cb368c6e930e782ecd7a4f4b6cfde3033f490d067864b045cecfe2c52e675b30', 'msisdn:bc29ca384dbceb2ee06731c5b55adfa8a9b9528db5ec3ce193eb9096522eb8dc', 'msisdn:ba85216dcac378fbdc96df5b416ca9e39f3f351ffefa1be945c960f68cc8fc89', 'msisdn:600fdcf1724854e6b5121103b1a8aaf1a46c3162f2061b4e86afc4d7bd43b3f0', 'msisdn:7259db2611f6918a031268b4d3f0c5936c32b459632bb83211993c0c6cdef3f1')
+  AND recipient_id = 'rcp-state-police'
+ORDER BY occurred_us DESC, event_id DESC, kafka_partition, kafka_offset
+LIMIT 1 BY event_id
+LIMIT 6;
+
+-- event_list_2
+-- The first step of a page of the DPO's events list: the subjects and
+-- times of the page's rows, newest first, read from the narrow columns
+-- only (the time, the subject and the filters' columns), so that the
+-- second step (dashboard_events.sql) reads whole rows of those subjects
+-- alone, through the primary key. The last time is the page's bound. occurred_us bounds the read to
+-- the window's yearly partitions; the table is ordered by subject, so
+-- within them every row's time is read (PREWHERE: first, and only that),
+-- then the filters' columns of the rows in the window. Copies of an event
+-- count here, which can only make the bound lower than needed. Go puts a
+-- condition in place of the filters comment for each filter given.
+SELECT subject_id, occurred_us
+FROM lineage_events
+PREWHERE occurred_us >= 1677628800000000 AND occurred_us < 1767225600000000 AND occurred_us <= 9223372036854775807
+WHERE 1 AND recipient_id = 'rcp-state-police'
+ORDER BY occurred_us DESC
+LIMIT 6;
+
+-- lineage
+-- The links of every holder of the identifiers a customer holds or held,
+-- as they stand. Each source's statements are decided on their own: the
+-- latest statement of a link from one source (ties on recorded_us go to
+-- the later Kafka offset; one identifier's statements share a partition),
+-- left out when it is a retraction, which withdraws only that source's
+-- statement. Then the sources are combined in Go (chstore/identity.go): a
+-- customer's windows from any source are one holder's and are joined, and
+-- the customer keeps them less the times another holder's link also covers,
+-- whichever source stated either. The inner query finds the customer's
+-- identifiers through identity_links_v2, ordered by customer; the outer one
+-- their holders through identity_links_by_identifier_v2, ordered by
+-- identifier.
+SELECT subject_id, id_kind, id_hmac, valid_from_us, valid_to_us
+FROM
+(
+    SELECT
+        subject_id,
+        id_kind,
+        id_hmac,
+        valid_from_us,
+        argMax(valid_to_us, (recorded_us, kafka_offset)) AS valid_to_us,
+        argMax(retracted, (recorded_us, kafka_offset)) AS is_retracted
+    FROM identity_links_by_identifier_v2
+    WHERE (id_kind, id_hmac) IN
+    (
+        SELECT id_kind, id_hmac
+        FROM identity_links_v2
+        WHERE subject_id = 'C00511896'
+    )
+    GROUP BY id_kind, id_hmac, valid_from_us, subject_id, source_system
+)
+WHERE is_retracted = 0
+ORDER BY id_kind, id_hmac, valid_from_us, subject_id;
+
+-- lineage_2
+-- A subject's data lineage: its events grouped by where the data came from
+-- (the event attribute data_source, a §16 code; empty when not stated),
+-- the operator's source system and the recipient (empty for accesses),
+-- with what, why and when. The subject's events are those of
+-- recipients.sql: its customer id and its identifiers inside the windows of
+-- its links (Go fills in the comments, chstore/identity.go), restricted
+-- disclosures left out until @visible_us as there. restricted says a row
+-- holds a disclosure still restricted at @now_us (the DPO's view only). An
+-- event is in one row, so Go may add rows' counts up; uniqExact counts a
+-- retried event once.
+SELECT
+    data_source,
+    source_system,
+    recipient_id,
+    argMax(recipient_name, (occurred_us, recorded_us, event_id)) AS latest_name,
+    recipient_category,
+    recipient_country,
+    transfer_mechanism,
+    max(restriction_review_us > 1767225600000000) AS restricted,
+    arraySort(groupUniqArrayArray(data_categories)) AS categories,
+    arraySort(groupUniqArray(purpose)) AS purposes,
+    arraySort(groupUniqArray(legal_basis)) AS legal_bases,
+    min(occurred_us) AS first_us,
+    max(occurred_us) AS last_us,
+    uniqExact(event_id) AS event_count
+FROM
+(
+    SELECT
+        subject_id, occurred_us, recorded_us, event_id, source_system, recipient_id, recipient_name,
+        recipient_category, recipient_country, transfer_mechanism, data_categories, purpose, legal_basis,
+        restriction_review_us, attr_values[indexOf(attr_keys, 'data_source')] AS data_source
+    FROM lineage_events
+    WHERE ((subject_id = 'C00511896' AND occurred_us >= 0 AND occurred_us < 9223372036854775807)
+           
+           OR (subject_id = 'msisdn:493daeab488aee191dd5c55ba8f6bce846a0f171ec72ec1e6d3243ee71bc0269' AND occurred_us >= 1677628800000000 AND occurred_us < 9223372036854775807))
+      AND restriction_review_us <= 1767225600000000
+      AND ('' = '' OR has(data_categories, ''))
+      AND ('' = '' OR purpose = '')
+)
+
+GROUP BY data_source, source_system, recipient_id, recipient_category, recipient_country, transfer_mechanism
+ORDER BY data_source, source_system, recipient_id, recipient_category, recipient_country, transfer_mechanism;
 

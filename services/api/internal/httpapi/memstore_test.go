@@ -227,3 +227,16 @@ func (m *memStore) Retention(context.Context, chstore.RetentionQuery) (chstore.R
 func (m *memStore) RetainedDataStatistics(context.Context, int) (chstore.RetainedDataStatistics, error) {
 	return chstore.RetainedDataStatistics{}, m.err
 }
+
+// The dashboard is answered by the real store in dashboard_test.go.
+func (m *memStore) Overview(context.Context, chstore.OverviewQuery) (chstore.Overview, error) {
+	return chstore.Overview{}, m.err
+}
+
+func (m *memStore) EventList(context.Context, chstore.EventListQuery) (chstore.EventsPage, error) {
+	return chstore.EventsPage{}, m.err
+}
+
+func (m *memStore) Lineage(context.Context, chstore.LineageQuery) (chstore.LineageAnswer, error) {
+	return chstore.LineageAnswer{}, m.err
+}

@@ -66,6 +66,13 @@ type Store interface {
 	Retention(ctx context.Context, q chstore.RetentionQuery) (chstore.RetentionAnswer, error)
 	// RetainedDataStatistics counts a year's requests for retained data.
 	RetainedDataStatistics(ctx context.Context, year int) (chstore.RetainedDataStatistics, error)
+	// Overview counts the stored events of a window from the daily
+	// rollups; EventList pages the events behind its numbers, every
+	// subject's; Lineage is a subject's events by data source, source
+	// system and recipient.
+	Overview(ctx context.Context, q chstore.OverviewQuery) (chstore.Overview, error)
+	EventList(ctx context.Context, q chstore.EventListQuery) (chstore.EventsPage, error)
+	Lineage(ctx context.Context, q chstore.LineageQuery) (chstore.LineageAnswer, error)
 }
 
 // Auditor records a lookup before it is answered. *kafkaaudit.Auditor

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -19,10 +20,12 @@ const (
 	routeDifferences = "GET /v1/register/differences"
 )
 
-var registerParams = []string{"format", "lang"}
+var registerParams = []string{"format", "lang", "purpose", "legal_basis", "data_category", "recipient_category", "source_system"}
 
 // handleRegister answers the declared register as JSON (as kept in the
-// repository), or as a CSV or XLSX table in English or Latvian.
+// repository), or as a CSV or XLSX table in English or Latvian, narrowed
+// by the filters given (register.Filter): the same activities and
+// recipients in every format, so that an export holds what is on screen.
 func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request, c caller) {
 	if !allowed(w, c, RoleDPO) {
 		return
@@ -39,11 +42,21 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request, c caller
 		writeParamError(w, invalid("lang", "must be lv or en"))
 		return
 	}
+	filter := register.Filter{
+		Purpose: values.Get("purpose"), LegalBasis: values.Get("legal_basis"), DataCategory: values.Get("data_category"),
+		RecipientCategory: values.Get("recipient_category"), SourceSystem: values.Get("source_system"),
+	}
+	var fe *register.FilterError
+	if err := filter.Validate(); errors.As(err, &fe) {
+		writeParamError(w, invalid(fe.Field, fe.Rule))
+		return
+	}
 	reg, err := register.Declared()
 	if err != nil {
 		s.storeFailed(w, r, "register", err)
 		return
 	}
+	reg = filter.Apply(reg)
 	var (
 		body bytes.Buffer
 		ct   string

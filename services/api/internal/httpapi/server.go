@@ -83,7 +83,9 @@ type Deps struct {
 	// again before it is counted anew (default 30 s).
 	UnresolvedMaxAge time.Duration
 	// FlowsMaxAge is how long the flows the events show are compared with
-	// the declared register again before they are read anew (default 5 min).
+	// the declared register again before they are read anew, and the
+	// overview's counts of open problems before they are counted anew in
+	// the background (default 5 min).
 	FlowsMaxAge time.Duration
 	// CheckTimeout bounds each readiness check (default 2 s).
 	CheckTimeout time.Duration
@@ -118,6 +120,7 @@ type Server struct {
 	now          func() time.Time
 	unresolved   cached[[]chstore.UnresolvedCount]
 	flows        cached[[]register.Flow]
+	flagCounts   stale[[]flagCountView]
 	rate         *rateLimiter // nil: no limit
 }
 
@@ -142,6 +145,7 @@ func New(d Deps) (*Server, error) {
 		queryTimeout: orDefault(d.QueryTimeout, 20*time.Second),
 		unresolved:   cached[[]chstore.UnresolvedCount]{maxAge: orDefault(d.UnresolvedMaxAge, 30*time.Second)},
 		flows:        cached[[]register.Flow]{maxAge: orDefault(d.FlowsMaxAge, 5*time.Minute)},
+		flagCounts:   stale[[]flagCountView]{maxAge: orDefault(d.FlowsMaxAge, 5*time.Minute)},
 		now:          d.Now,
 	}
 	if s.now == nil {
@@ -186,6 +190,11 @@ func New(d Deps) (*Server, error) {
 	mux.HandleFunc(routeSubjectRetention, s.authenticated(s.handleSubjectRetention))
 	mux.HandleFunc(routeRetention, s.authenticated(s.handleRetention))
 	mux.HandleFunc(routeRetainedData, s.authenticated(s.handleRetainedData))
+	mux.HandleFunc(routeMe, s.authenticated(s.handleMe))
+	mux.HandleFunc(routeTaxonomy, s.authenticated(s.handleTaxonomy))
+	mux.HandleFunc(routeOverview, s.authenticated(s.handleOverview))
+	mux.HandleFunc(routeEventList, s.authenticated(s.handleEventList))
+	mux.HandleFunc(routeSubjectLineage, s.authenticated(s.handleSubjectLineage))
 	httphealth.Register(mux, d.Log, d.CheckTimeout, d.Checks)
 	mux.HandleFunc(routeFallback, s.handleNotFound)
 	var err error

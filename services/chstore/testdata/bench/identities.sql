@@ -7,7 +7,7 @@
 -- about two of them through its link, and those in the two months between
 -- holders stay unresolved. The hash is SHA-256 of the number's index, not
 -- an HMAC: the benchmarks need the shape, not the key.
-INSERT INTO identity_links (
+INSERT INTO identity_links_v2 (
     subject_id, id_kind, id_hmac, valid_from_us, valid_to_us, recorded_us,
     source_system, retracted, kafka_partition, kafka_offset)
 SELECT
