@@ -618,9 +618,13 @@ func TestClickHouse(t *testing.T) {
 		t.Errorf("shard macros %v, want one shard", shards)
 	}
 
-	// The services use the first replica (single-node tables until the
-	// migrations' cluster mode), as users the replicas have, with the
-	// passwords whose hashes they hold.
+	// The services run the store's cluster mode on cluster lineage and
+	// know every replica (the first that answers serves them), as users
+	// the replicas have, with the passwords whose hashes they hold.
+	wantAddrs := make([]string, len(servers))
+	for i, server := range servers {
+		wantAddrs[i] = server + ":9000"
+	}
 	for name, s := range services {
 		e := env(s)
 		for k, v := range e {
@@ -628,8 +632,11 @@ func TestClickHouse(t *testing.T) {
 			if !ok {
 				continue
 			}
-			if want := servers[0] + ":9000"; v != want {
+			if want := strings.Join(wantAddrs, ","); v != want {
 				t.Errorf("service %s: %s=%q, want %s", name, k, v, want)
+			}
+			if c := e[prefix+"CLICKHOUSE_CLUSTER"]; c != "lineage" {
+				t.Errorf("service %s: %sCLICKHOUSE_CLUSTER=%q, want lineage (the tables must be replicated)", name, prefix, c)
 			}
 			user, password := e[prefix+"CLICKHOUSE_USER"], e[prefix+"CLICKHOUSE_PASSWORD"]
 			hash, ok := users[user]

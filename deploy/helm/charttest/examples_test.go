@@ -1,6 +1,7 @@
 package charttest
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -219,9 +221,32 @@ func TestClickHouseExample(t *testing.T) {
 			t.Errorf("ClickHouseInstallation %s: %s holds a password; take it from a Secret", chi, key)
 		}
 	}
-	w := workloads(t, render(t, exampleValues))[release+"-api"]
-	got := w.Spec.Template.Spec.Containers[0].value("API_CLICKHOUSE_ADDRS")
-	if want := "chi-" + chi + "-lineage-0-0:9000"; got != want {
-		t.Errorf("example values: ClickHouse %q, want %q", got, want)
+	// The example runs the store's cluster mode and knows every host of
+	// the installation (the operator names them chi-<chi>-<cluster>-<shard>-<replica>).
+	hosts := map[string]bool{}
+	for shard := range 2 {
+		for replica := range 2 {
+			hosts[fmt.Sprintf("chi-%s-lineage-%d-%d:9000", chi, shard, replica)] = true
+		}
 	}
+	ws := workloads(t, render(t, exampleValues))
+	for _, svc := range []struct{ name, prefix string }{{"api", "API_"}, {"materializer", "MATERIALIZER_"}} {
+		c := ws[release+"-"+svc.name].Spec.Template.Spec.Containers[0]
+		addrs := strings.Split(c.value(svc.prefix+"CLICKHOUSE_ADDRS"), ",")
+		if len(addrs) != len(hosts) || !allIn(addrs, hosts) {
+			t.Errorf("example values: %s ClickHouse %q, want the hosts %v", svc.name, addrs, hosts)
+		}
+		if got := c.value(svc.prefix + "CLICKHOUSE_CLUSTER"); got != "lineage" {
+			t.Errorf("example values: %s %sCLICKHOUSE_CLUSTER=%q, want lineage", svc.name, svc.prefix, got)
+		}
+	}
+}
+
+func allIn(xs []string, set map[string]bool) bool {
+	for _, x := range xs {
+		if !set[x] {
+			return false
+		}
+	}
+	return true
 }
