@@ -514,9 +514,13 @@ func (s *Server) countFlags(ctx context.Context) ([]flagCountView, error) {
 		{Kind: flagUndeclaredPurpose, Href: "/v1/register/differences"},
 		{Kind: flagRequestOverdue, Href: "/v1/requests"},
 	}
-	at := func(kind string) *flagCountView {
-		return &out[slices.IndexFunc(out, func(f flagCountView) bool { return f.Kind == kind })]
+	// Each kind's element is found before the counts start: the counts
+	// run concurrently, and each writes only its own elements.
+	byKind := make(map[string]*flagCountView, len(out))
+	for i := range out {
+		byKind[out[i].Kind] = &out[i]
 	}
+	at := func(kind string) *flagCountView { return byKind[kind] }
 	var (
 		wg   sync.WaitGroup
 		mu   sync.Mutex
