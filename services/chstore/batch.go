@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/balticom/lineage/pkg/lineage"
 )
@@ -11,13 +12,13 @@ import (
 // insertColumns names every column the batch sends, in Batch.columns order.
 // ClickHouse 18.16 needs the list: to an INSERT without one it answers with
 // an empty header, and clickhouse-go then takes the table for one without
-// columns ("expected 0 arguments"). ingested_at is left to its DEFAULT now().
+// columns ("expected 0 arguments").
 const insertColumns = `(
 	event_id, kind, occurred_us, recorded_us, source_system, actor_type, actor_id,
 	subject_id, data_categories, purpose, legal_basis, legitimate_interest,
 	recipient_id, recipient_name, recipient_category, recipient_country, transfer_mechanism,
 	trace_parent, trace_state, attr_keys, attr_values, kafka_partition, kafka_offset,
-	actor_employee, restriction_basis, restriction_review_us)`
+	actor_employee, restriction_basis, restriction_review_us, ingested_at)`
 
 // Batch is a set of events laid out column by column, the way the native
 // protocol sends them, so that Insert hands each column to the driver in one
@@ -42,6 +43,12 @@ type Batch struct {
 	offset                                        []int64
 	actorEmployee, restrictionBasis               []string
 	restrictionReviewUS                           []int64
+
+	// ingestedAt is the batch's ingested_at, set by its first insert and
+	// kept for its retries: a retried batch is then the same block, which
+	// replicated tables (cluster mode) store once. The column's DEFAULT
+	// now() would differ from one attempt to the next.
+	ingestedAt time.Time
 
 	// arena backs the rows of the array columns, so that a row's categories
 	// or attributes need no allocation of their own. A row's slice keeps
@@ -160,6 +167,7 @@ func (b *Batch) Reset() {
 	b.partition, b.offset = b.partition[:0], b.offset[:0]
 	b.actorEmployee, b.restrictionBasis, b.restrictionReviewUS = b.actorEmployee[:0], b.restrictionBasis[:0], b.restrictionReviewUS[:0]
 	b.arena = b.arena[:0]
+	b.ingestedAt = time.Time{}
 }
 
 // blockRows is the number of rows Insert sends per native-protocol block.
@@ -185,13 +193,15 @@ func (b *Batch) columns(lo, hi int) []any {
 		b.traceParent[lo:hi], b.traceState[lo:hi], b.attrKeys[lo:hi], b.attrValues[lo:hi],
 		b.partition[lo:hi], b.offset[lo:hi],
 		b.actorEmployee[lo:hi], b.restrictionBasis[lo:hi], b.restrictionReviewUS[lo:hi],
+		slices.Repeat([]time.Time{b.ingestedAt}, hi-lo),
 	}
 }
 
 // Insert writes the batch in one INSERT. It returns once the server has
 // stored the rows, or an error after which any part of them may be stored:
 // retrying the same events is safe, since every query counts an event id
-// once. Insert does not change the batch; Reset it for reuse. An empty batch
+// once. Insert sets the batch's ingested_at on its first call and keeps it
+// for the retries; Reset it for reuse. An empty batch
 // is a no-op. Safe for concurrent use with distinct batches.
 //
 // Every INSERT makes at least one part per calendar year it touches, and a
@@ -209,6 +219,9 @@ func (s *Store) InsertInto(ctx context.Context, table string, b *Batch) error {
 	}
 	if !validDatabaseName(table) {
 		return fmt.Errorf("insert into %q: not a table name", table)
+	}
+	if b.ingestedAt.IsZero() {
+		b.ingestedAt = time.Now().UTC().Truncate(time.Second)
 	}
 	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+table+" "+insertColumns)
 	if err != nil {

@@ -21,6 +21,7 @@ func (b *Batch) Slice(lo, hi int) *Batch {
 		partition: b.partition[lo:hi:hi], offset: b.offset[lo:hi:hi],
 		actorEmployee: b.actorEmployee[lo:hi:hi], restrictionBasis: b.restrictionBasis[lo:hi:hi],
 		restrictionReviewUS: b.restrictionReviewUS[lo:hi:hi],
+		ingestedAt:          b.ingestedAt,
 	}
 }
 
