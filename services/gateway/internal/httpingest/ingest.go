@@ -238,10 +238,10 @@ func (s *Server) writeInvalid(w http.ResponseWriter, batch bool, n, invalid int,
 // that what a timed-out request holds still counts against MaxInFlight.
 func (s *Server) publish(ctx context.Context, release func(), send func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(ctx, s.publishTimeout)
+	defer cancel()
 	done := make(chan error, 1)
 	go func() {
 		err := send(ctx)
-		cancel()
 		// The slot is free before the answer: a source that is answered
 		// may send again at once and find its share as it left it.
 		release()
