@@ -21,13 +21,18 @@ const benchDatabase = "lineage_bench"
 // p99. It needs the lineage_bench store: run scripts/bench lookup first.
 // Run it with: go test -run '^$' -bench RecipientsAPI -benchtime 2000x
 func BenchmarkRecipientsAPI(b *testing.B) {
+	benchRecipientsAPI(b, singleNode(), benchDatabase)
+}
+
+// benchRecipientsAPI is BenchmarkRecipientsAPI on database of target.
+func benchRecipientsAPI(b *testing.B, target storeTarget, database string) {
 	var rows uint64
-	err := clickhouseConn(b).QueryRow(context.Background(), "SELECT count() FROM "+benchDatabase+".lineage_events").Scan(&rows)
+	err := target.conn(b).QueryRow(context.Background(), "SELECT count() FROM "+database+".lineage_events").Scan(&rows)
 	if err != nil || rows < 10_000_000 {
-		b.Skipf("needs %s with 10M events (scripts/bench lookup makes it): %d rows, %v", benchDatabase, rows, err)
+		b.Skipf("needs %s with 10M events (scripts/bench lookup makes it): %d rows, %v", database, rows, err)
 	}
 	broker := startBroker(b, 1)
-	addr := startAPI(b, broker, benchDatabase)
+	addr := startAPI(b, broker, database, target.apiEnv()...)
 
 	rng := rand.New(rand.NewPCG(7, 11))
 	client := &http.Client{Timeout: 10 * time.Second}

@@ -1,5 +1,3 @@
-//go:build faults
-
 package e2e
 
 import (
@@ -13,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -64,15 +63,15 @@ func (f figures) String() string {
 }
 
 // checkStore compares the produced events and the poison records with the
-// distinct event ids in ClickHouse and the dead-letter topic.
-func checkStore(t *testing.T, db, broker string, load *loader, poison []poisonRecord, f *figures) {
+// distinct event ids in ClickHouse (read through conn: one server, or a
+// cluster's Distributed table) and the dead-letter topic.
+func checkStore(t *testing.T, conn clickhouse.Conn, db, broker string, load *loader, poison []poisonRecord, f *figures) {
 	t.Helper()
 	f.produced = load.produced()
 	f.republished, f.retried = load.republished.Load(), load.retried.Load()
 	seen := make([]bool, f.produced)
 	foreign := map[string]bool{}
 	ctx := context.Background()
-	conn := clickhouseConn(t)
 	rows, err := conn.Query(ctx, "SELECT DISTINCT event_id FROM "+db+".lineage_events")
 	if err != nil {
 		t.Fatal(err)

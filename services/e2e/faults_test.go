@@ -206,7 +206,7 @@ func (s *faultSuite) checkpoint(name string) figures {
 	s.load.drain()
 	caught := waitCaughtUp(s.t, s.broker.addr, s.db, 10*time.Minute)
 	var f figures
-	checkStore(s.t, s.db, s.broker.addr, s.load, s.poison, &f)
+	checkStore(s.t, clickhouseConn(s.t), s.db, s.broker.addr, s.load, s.poison, &f)
 	checkAnswers(s.t, s.api, s.load, &f)
 	s.t.Logf("checkpoint after %s: caught up %s after the load was acknowledged; %s (checked in %s)",
 		name, caught.Round(time.Millisecond), f, (time.Since(began) - caught).Round(time.Millisecond))

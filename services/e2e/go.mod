@@ -5,8 +5,10 @@ go 1.26.0
 require (
 	github.com/ClickHouse/clickhouse-go/v2 v2.51.0
 	github.com/balticom/lineage/pkg v0.0.0
+	github.com/balticom/lineage/services/chstore v0.0.0
 	github.com/twmb/franz-go v1.22.3
 	github.com/twmb/franz-go/pkg/kadm v1.20.0
+	github.com/twmb/franz-go/pkg/kfake v0.0.0-20260918054303-01f206a7e32c
 )
 
 require (
@@ -42,3 +44,5 @@ replace (
 	github.com/balticom/lineage/pkg => ../../pkg
 	github.com/balticom/lineage/schemas => ../../schemas
 )
+
+replace github.com/balticom/lineage/services/chstore => ../chstore

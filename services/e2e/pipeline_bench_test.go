@@ -28,25 +28,35 @@ func envInt(name string, def int) int {
 // that long one second into the drain, to show memory stays bounded while
 // the store is away; events/s then includes the outage. Run it once: go test -run '^$' -bench Pipeline -benchtime 1x.
 func BenchmarkPipeline(b *testing.B) {
-	n := envInt("LINEAGE_BENCH_EVENTS", 2_000_000)
-	members := envInt("LINEAGE_BENCH_MEMBERS", 1)
+	benchPipeline(b, singleNode(), envInt("LINEAGE_BENCH_EVENTS", 2_000_000), envInt("LINEAGE_BENCH_MEMBERS", 1))
+}
+
+// benchPipeline drains a backlog of n events with members materializers
+// into a fresh database of target, migrated before the clock starts (the
+// members do not migrate), and reports events/s, events/s per member and
+// the members' peak RSS. Every event must be stored once. It returns the
+// broker's address.
+func benchPipeline(b *testing.B, target storeTarget, n, members int) string {
 	batch := envInt("LINEAGE_BENCH_BATCH", 50_000)
 	broker := startBroker(b, 12)
 	db := randomName("bench_pipeline_")
-	b.Cleanup(func() { dropDatabase(b, db) })
+	b.Cleanup(func() { target.drop(b, db) })
 
 	produceBacklog(b, broker, n)
-	// Build the binary before the clock starts: go build takes seconds,
-	// which are not the pipeline's.
+	// Build the binary and make the schema before the clock starts: go
+	// build takes seconds, and on a cluster so do the migrations' ON
+	// CLUSTER statements; neither is the pipeline's.
 	binary(b, "materializer")
+	target.migrate(b, db)
 	b.ResetTimer()
 	began := time.Now()
 	var procs []*process
 	for i := range members {
 		procs = append(procs, startMaterializer(b, "materializer-"+strconv.Itoa(i), broker, db,
-			"MATERIALIZER_BATCH_SIZE="+strconv.Itoa(batch)))
+			append(target.materializerEnv(i),
+				"MATERIALIZER_MIGRATE=false", "MATERIALIZER_BATCH_SIZE="+strconv.Itoa(batch))...))
 	}
-	if outage, err := time.ParseDuration(os.Getenv("LINEAGE_BENCH_CH_OUTAGE")); err == nil && outage > 0 {
+	if outage, err := time.ParseDuration(os.Getenv("LINEAGE_BENCH_CH_OUTAGE")); err == nil && outage > 0 && target.cluster == "" {
 		ch := projectClickHouse(b)
 		time.Sleep(time.Second)
 		ch.stop(b)
@@ -57,14 +67,16 @@ func BenchmarkPipeline(b *testing.B) {
 	took := time.Since(began)
 	b.StopTimer()
 	b.ReportMetric(float64(n)/took.Seconds(), "events/s")
+	b.ReportMetric(float64(n)/took.Seconds()/float64(members), "events/s/member")
 	var peak int64
 	for _, p := range procs {
 		peak = max(peak, p.peakRSS())
 	}
 	b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
-	if stored := countDistinct(b, db); stored != n {
+	if stored := target.countDistinct(b, db); stored != n {
 		b.Fatalf("stored %d distinct events, produced %d", stored, n)
 	}
+	return broker
 }
 
 // produceBacklog publishes n valid events through the SDK.
