@@ -22,6 +22,14 @@ package chstore
 //     a table that is not Replicated when the cluster's shards replicate
 //     internally ("isn't replicated, but shard is replicated"), and a
 //     Distributed table written synchronously holds no data.
+//     The ALTER of t_local alone is not run ON CLUSTER but on one replica
+//     of each shard (execOnEachShard), which replicates it to the others
+//     and waits for them: 18.16's distributed DDL lets both replicas of a
+//     shard run a replicated ALTER when they race for its lock, and the
+//     loser's DDL worker then dies on "Node exists: …/shards/…/executed"
+//     (seen on this project's test cluster), leaving every later ON
+//     CLUSTER statement waiting for a server that no longer reads the
+//     queue.
 //   - DROP TABLE drops a view, or a table's two parts.
 //   - INSERT … SELECT (the copies of rows stored before a view existed) is
 //     run once, as written, from the Distributed table to the Distributed
@@ -448,7 +456,7 @@ func (r *rewriter) rewrite(st *statement) ([]string, error) {
 			return nil, fmt.Errorf("alter of %s, which no earlier statement created", st.name)
 		}
 		return []string{
-			"ALTER TABLE " + r.qualified(st.name+localSuffix) + r.onCluster() + tail(st.rest),
+			"ALTER TABLE " + r.qualified(st.name+localSuffix) + " " + tail(st.rest),
 			"DROP TABLE IF EXISTS " + r.qualified(st.name) + r.onCluster(),
 			"CREATE TABLE IF NOT EXISTS " + r.qualified(st.name) + r.onCluster() + "AS " + r.qualified(st.name+localSuffix) +
 				"\n" + r.distributed(st.name),

@@ -120,6 +120,19 @@ func TestClusterMigrate(t *testing.T) {
 			} else if !slices.Equal(tables, first) {
 				t.Errorf("shard %d replica %d has tables %v, shard 1 replica 1 %v", i+1, j+1, tables, first)
 			}
+			// The ALTERs ran on one replica of each shard: every server
+			// has their columns, in its Distributed table too.
+			var dist, stored []string
+			for table, cols := range map[string]*[]string{EventsTable: &dist, EventsTable + localSuffix: &stored} {
+				if err := conn.QueryRow(t.Context(), "SELECT arraySort(groupArray(concat(name, ' ', type))) FROM system.columns WHERE database = ? AND table = ?",
+					s.cfg.Database, table).Scan(cols); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !slices.Equal(dist, stored) || !slices.Contains(stored, "restriction_basis String") {
+				t.Errorf("shard %d replica %d: %s has columns %v, %s %v", i+1, j+1,
+					EventsTable, dist, EventsTable+localSuffix, stored)
+			}
 			var local []uint32
 			if err := conn.QueryRow(t.Context(), "SELECT arraySort(groupArray(version)) FROM "+
 				s.cfg.Database+".schema_migrations_local").Scan(&local); err != nil {

@@ -69,6 +69,12 @@ func checkClusterStatement(t *testing.T, stmt, cluster, db string) {
 			t.Errorf("copy not through the Distributed tables: %s", head(code))
 		}
 		return
+	case strings.HasPrefix(code, "ALTER TABLE"):
+		// Run on one replica of each shard, which replicates it.
+		if !onEachShard(code) || !strings.HasPrefix(f[2], db+".") || !strings.HasSuffix(f[2], localSuffix) {
+			t.Errorf("ALTER not of a local table on each shard: %s", head(code))
+		}
+		return
 	case !strings.Contains(code+" ", " ON CLUSTER "+cluster+" "):
 		t.Errorf("not ON CLUSTER: %s", head(code))
 	}
@@ -93,7 +99,7 @@ func checkClusterStatement(t *testing.T, stmt, cluster, db string) {
 				t.Errorf("view reads or writes %s, not a local table: %s", ref[1], head(code))
 			}
 		}
-	case strings.HasPrefix(code, "ALTER TABLE"), strings.HasPrefix(code, "DROP TABLE"):
+	case strings.HasPrefix(code, "DROP TABLE"):
 	default:
 		t.Errorf("unexpected cluster statement: %s", head(code))
 	}
@@ -201,6 +207,20 @@ func TestClusterFormRefusesUnknownShapes(t *testing.T) {
 				t.Errorf("cluster form accepted:\n%s", out[0])
 			}
 		})
+	}
+}
+
+func TestOnEachShard(t *testing.T) {
+	for stmt, want := range map[string]bool{
+		"ALTER TABLE db.t_local ADD COLUMN x String":                    true,
+		"-- why\nALTER TABLE db.t_local MODIFY COLUMN x String":         true,
+		"ALTER TABLE db.t_local ON CLUSTER lineage ADD COLUMN x String": false,
+		"DROP TABLE db.t ON CLUSTER lineage":                            false,
+		"CREATE TABLE db.t ON CLUSTER lineage AS db.t_local":            false,
+	} {
+		if got := onEachShard(stmt); got != want {
+			t.Errorf("onEachShard(%q) = %v, want %v", stmt, got, want)
+		}
 	}
 }
 

@@ -8,10 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // migrationFiles holds the schema: migrations/NNNN_name.sql, applied in
@@ -140,15 +143,110 @@ func (s *Store) createDatabase(ctx context.Context) error {
 // added.
 func (s *Store) execScript(ctx context.Context, script string) error {
 	for i, stmt := range splitStatements(script) {
-		err := s.conn.Exec(ctx, stmt)
-		switch {
-		case err == nil, isCode(err, codeTableAlreadyExists):
-		case addsColumn(stmt) && (isCode(err, codeDuplicateColumn) || isCode(err, codeIllegalColumn)):
-		default:
+		var err error
+		if s.cfg.Cluster != "" && onEachShard(stmt) {
+			err = s.execOnEachShard(ctx, stmt)
+		} else {
+			err = s.conn.Exec(ctx, stmt)
+		}
+		if err != nil && !isCode(err, codeTableAlreadyExists) && !columnAdded(stmt, err) {
 			return fmt.Errorf("statement %d: %w", i+1, err)
 		}
 	}
 	return nil
+}
+
+// columnAdded reports whether err, from stmt, says that the column stmt
+// adds is there already.
+func columnAdded(stmt string, err error) bool {
+	return addsColumn(stmt) && (isCode(err, codeDuplicateColumn) || isCode(err, codeIllegalColumn))
+}
+
+// onEachShard reports whether a statement of a cluster form is one that
+// runs on one replica of each shard: an ALTER TABLE not ON CLUSTER (the
+// ALTER of a Replicated table, see cluster.go).
+func onEachShard(stmt string) bool {
+	f := strings.Fields(strings.ToUpper(codeOf(stmt)))
+	return len(f) > 3 && f[0] == "ALTER" && f[1] == "TABLE" && !(f[3] == "ON" && len(f) > 4 && f[4] == "CLUSTER")
+}
+
+// execOnEachShard runs stmt on one replica of each shard of the cluster,
+// as system.clusters lists them: the first of the shard that can be
+// reached, the next when it cannot. An answer of the server ends the
+// shard's tries, whatever it says (an added column's "already exists"
+// counts as done): a Replicated table's ALTER goes to its other replicas
+// through ZooKeeper, and its replica waits for those that are up.
+func (s *Store) execOnEachShard(ctx context.Context, stmt string) error {
+	shards, err := s.shardReplicas(ctx)
+	if err != nil {
+		return err
+	}
+	for shard, replicas := range shards {
+		var (
+			tried []string
+			err   error
+		)
+		for _, addr := range replicas {
+			err = s.execOn(ctx, addr, stmt)
+			var exception *clickhouse.Exception
+			if err == nil || columnAdded(stmt, err) {
+				break
+			}
+			if errors.As(err, &exception) {
+				return fmt.Errorf("shard %d, %s: %w", shard+1, addr, err)
+			}
+			tried = append(tried, fmt.Sprintf("%s: %v", addr, err))
+		}
+		if err != nil && !columnAdded(stmt, err) {
+			return fmt.Errorf("shard %d: no replica reached (%s)", shard+1, strings.Join(tried, "; "))
+		}
+	}
+	return nil
+}
+
+// shardReplicas returns the native address of every replica of the
+// cluster, shard by shard, in the servers' order.
+func (s *Store) shardReplicas(ctx context.Context) ([][]string, error) {
+	rows, err := s.conn.Query(ctx, "SELECT shard_num, host_name, port FROM system.clusters "+
+		"WHERE cluster = ? ORDER BY shard_num, replica_num", s.cfg.Cluster)
+	if err != nil {
+		return nil, fmt.Errorf("read the replicas of cluster %s: %w", s.cfg.Cluster, err)
+	}
+	defer rows.Close()
+	var shards [][]string
+	for rows.Next() {
+		var (
+			shard uint32
+			host  string
+			port  uint16
+		)
+		if err := rows.Scan(&shard, &host, &port); err != nil {
+			return nil, fmt.Errorf("read the replicas of cluster %s: %w", s.cfg.Cluster, err)
+		}
+		if int(shard) > len(shards) {
+			shards = append(shards, make([][]string, int(shard)-len(shards))...)
+		}
+		shards[shard-1] = append(shards[shard-1], net.JoinHostPort(host, strconv.Itoa(int(port))))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read the replicas of cluster %s: %w", s.cfg.Cluster, err)
+	}
+	if len(shards) == 0 {
+		return nil, fmt.Errorf("cluster %s: no server lists it in system.clusters", s.cfg.Cluster)
+	}
+	return shards, nil
+}
+
+// execOn runs stmt on the server at addr alone, as the store's user.
+func (s *Store) execOn(ctx context.Context, addr, stmt string) error {
+	cfg := s.cfg
+	cfg.Addrs = []string{addr}
+	conn, err := dial(cfg, cfg.Database)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Exec(ctx, stmt)
 }
 
 // addsColumn reports whether stmt is an ALTER TABLE … [ON CLUSTER …] ADD
