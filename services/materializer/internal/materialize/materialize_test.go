@@ -49,11 +49,19 @@ func broker(t *testing.T, partitions int32) []string {
 
 // member is one running materializer of the fleet.
 type member struct {
+	cl     *kgo.Client
 	cancel context.CancelFunc
 	done   chan error
 }
 
 func startMember(t *testing.T, brokers []string, store *chstore.Store, batchSize int) *member {
+	t.Helper()
+	return startMemberOn(t, brokers, store, batchSize)
+}
+
+// startMemberOn starts a member that writes to any store (a wrapper of the
+// real one).
+func startMemberOn(t *testing.T, brokers []string, store materialize.Store, batchSize int) *member {
 	t.Helper()
 	codec, err := wire.New()
 	if err != nil {
@@ -72,7 +80,7 @@ func startMember(t *testing.T, brokers []string, store *chstore.Store, batchSize
 	}
 	m.Attach(cl)
 	ctx, cancel := context.WithCancel(context.Background())
-	x := &member{cancel: cancel, done: make(chan error, 1)}
+	x := &member{cl: cl, cancel: cancel, done: make(chan error, 1)}
 	go func() {
 		err := m.Run(ctx, context.Background())
 		cl.Close()

@@ -73,8 +73,9 @@ type Materializer struct {
 	cl      *kgo.Client
 	pool    fetchPool
 
-	mu      sync.Mutex // guards cur and stopped; held while records are added and while sealing
+	mu      sync.Mutex // guards cur, taken and stopped; held while records are added and while sealing
 	cur     *batch
+	taken   *taken
 	stopped bool // the final drain is done; later revocations have nothing to flush
 
 	sealed chan *batch // to the flusher; capacity 1 bounds memory
@@ -102,6 +103,7 @@ func New(cfg Config, store Store, decoder Decoder, log *slog.Logger) (*Materiali
 		sealed: make(chan *batch, 1),
 		free:   make(chan *batch, 3),
 		fatal:  make(chan error, 1),
+		taken:  newTaken(),
 	}
 	for range 3 {
 		m.free <- newBatch(cfg.BatchSize)
@@ -210,10 +212,14 @@ func (m *Materializer) add(ctx context.Context, fetches kgo.Fetches) {
 	fetches.EachPartition(func(p kgo.FetchTopicPartition) {
 		m.metrics.observeHighWatermark(p.Topic, p.Partition, p.HighWatermark)
 	})
-	var n int64
+	var n, again int64
 	defer func() {
 		m.metrics.consumed.Add(ctx, n)
 		span.SetAttributes(attribute.Int64("messaging.batch.message_count", n))
+		if again > 0 {
+			m.metrics.redelivered.Add(ctx, again)
+			m.log.Info("records handed over again, already taken: skipped", "records", again)
+		}
 	}()
 	// Made once a poll, not for every record.
 	decode := func(b []byte, e *lineage.Event) error { return m.decoder.Decode(ctx, b, e) }
@@ -228,10 +234,19 @@ func (m *Materializer) add(ctx context.Context, fetches kgo.Fetches) {
 				links++
 			}
 		}
+		n++
+		seen, h := m.taken.again(r)
+		if seen {
+			again++
+			r.Recycle()
+			continue
+		}
+		// Before decode, which gives r back to the pool. A record decode
+		// does not take is lost only on shutdown, with this memory.
+		m.taken.take(r, h)
 		if !m.decode(ctx, r, &ev, decode, validate) {
 			return // shutting down: the rest is read again after restart
 		}
-		n++
 		if m.cur.len() >= m.cfg.BatchSize {
 			m.sealLocked()
 		}

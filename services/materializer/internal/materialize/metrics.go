@@ -21,6 +21,7 @@ type metrics struct {
 	consumed       metric.Int64Counter
 	stored         metric.Int64Counter
 	dead           metric.Int64Counter
+	redelivered    metric.Int64Counter
 	insertFailures metric.Int64Counter
 	batchRows      metric.Int64Histogram
 	insertSeconds  metric.Float64Histogram
@@ -42,7 +43,7 @@ func newMetrics(m *Materializer) (*metrics, error) {
 		hwm:      map[topicPartition]int64{},
 		commitAt: map[topicPartition]int64{},
 	}
-	var errs [7]error
+	var errs [8]error
 	x.consumed, errs[0] = meter.Int64Counter("lineage.materializer.events.in", metric.WithDescription("records read from Kafka"))
 	x.stored, errs[1] = meter.Int64Counter("lineage.materializer.events.stored", metric.WithDescription("events inserted into ClickHouse"))
 	x.dead, errs[2] = meter.Int64Counter("lineage.materializer.events.dead_lettered", metric.WithDescription("records sent to the dead-letter topic, by reason"))
@@ -51,6 +52,7 @@ func newMetrics(m *Materializer) (*metrics, error) {
 	x.insertSeconds, errs[5] = meter.Float64Histogram("lineage.materializer.insert.duration", metric.WithUnit("s"), metric.WithDescription("insert latency"))
 	_, errs[6] = meter.Int64ObservableGauge("lineage.materializer.lag", metric.WithDescription("records behind the high watermark, per partition owned"),
 		metric.WithInt64Callback(x.observeLag))
+	x.redelivered, errs[7] = meter.Int64Counter("lineage.materializer.events.redelivered", metric.WithDescription("records the client handed over again that this member had taken already, skipped (see taken.go)"))
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
