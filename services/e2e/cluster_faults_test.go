@@ -224,7 +224,7 @@ func clusterDatabase(t *testing.T, db string) clickhouse.Conn {
 			db, db, chclustertest.Cluster, err)
 	}
 	t.Cleanup(func() {
-		if err := chclustertest.OnCluster(ctx, admin, "DROP DATABASE IF EXISTS "+db+" ON CLUSTER "+chclustertest.Cluster); err != nil {
+		if err := chclustertest.DropDatabase(ctx, admin, db); err != nil {
 			t.Errorf("drop database %s: %v", db, err)
 		}
 	})

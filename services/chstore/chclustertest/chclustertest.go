@@ -182,11 +182,67 @@ func Fresh(t testing.TB, prefix string) (clickhouse.Conn, string) {
 		t.Fatalf("create database %s: %v", db, err)
 	}
 	t.Cleanup(func() {
-		if err := OnCluster(context.Background(), admin, "DROP DATABASE IF EXISTS "+db+" ON CLUSTER "+Cluster); err != nil {
+		if err := DropDatabase(context.Background(), admin, db); err != nil {
 			t.Errorf("drop database %s: %v", db, err)
 		}
 	})
 	return admin, db
+}
+
+// dropWait bounds how long DropDatabase waits for a drop that the servers
+// run in the background.
+const dropWait = 5 * time.Minute
+
+// codeTimeoutExceeded is 18.16's answer to an ON CLUSTER query that some
+// server has not run within distributed_ddl_task_timeout; the servers run
+// it later all the same.
+const codeTimeoutExceeded = 159
+
+// DropDatabase drops db from every server (ON CLUSTER) and returns once no
+// server lists it. A drop can wait in the servers' queue behind the other
+// packages' tasks for longer than an ON CLUSTER query waits (a loaded
+// machine, every replicated table's ZooKeeper nodes to remove): 18.16 then
+// answers TIMEOUT_EXCEEDED ("going to execute the query in background"),
+// seen in CI after a run whose every check had passed, and DropDatabase
+// waits for the servers instead, at most dropWait.
+func DropDatabase(ctx context.Context, conn clickhouse.Conn, db string) error {
+	err := OnCluster(ctx, conn, "DROP DATABASE IF EXISTS "+db+" ON CLUSTER "+Cluster)
+	var exception *clickhouse.Exception
+	if err == nil || !errors.As(err, &exception) || exception.Code != codeTimeoutExceeded {
+		return err
+	}
+	deadline := time.Now().Add(dropWait)
+	for {
+		left, lerr := serversWith(ctx, db)
+		switch {
+		case lerr == nil && len(left) == 0:
+			return nil
+		case time.Now().After(deadline):
+			return fmt.Errorf("%w; after %s more, still on %v (%v)", err, dropWait, left, lerr)
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// serversWith returns the servers that list database db.
+func serversWith(ctx context.Context, db string) ([]string, error) {
+	var left []string
+	for _, addr := range Addrs() {
+		conn, err := clickhouse.Open(options(addr))
+		if err != nil {
+			return nil, err
+		}
+		var n uint64
+		err = conn.QueryRow(ctx, "SELECT count() FROM system.databases WHERE name = ?", db).Scan(&n)
+		_ = conn.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", addr, err)
+		}
+		if n > 0 {
+			left = append(left, addr)
+		}
+	}
+	return left, nil
 }
 
 // OnCluster runs an ON CLUSTER query and waits until every server has run
