@@ -145,12 +145,8 @@ func overviewReads(q OverviewQuery, out *Overview) []overviewRead {
 		party = "*"
 	}
 	fromUS, toUS := bounds(q.From, q.To)
-	fromMonth, toMonth := wholeMonths(q.From.UTC(), q.To.UTC())
-	flows := append(slices.Clip(days),
-		clickhouse.Named("from_month", fromMonth.Format(time.DateOnly)),
-		clickhouse.Named("to_month", toMonth.Format(time.DateOnly)))
 	return []overviewRead{
-		{"flows", dashboardFlowsSQL, flows, func(scan func(...any) error) error {
+		{"flows", dashboardFlowsSQL, days, func(scan func(...any) error) error {
 			var f OverviewFlow
 			err := scan(&f.SourceSystem, &f.Kind, &f.RecipientID, &f.RecipientCategory, &f.Country, &f.TransferMechanism,
 				&f.LegalBasis, &f.Purpose, &f.RecipientName, &f.Events)
@@ -193,21 +189,6 @@ func overviewReads(q OverviewQuery, out *Overview) []overviewRead {
 			return err
 		}},
 	}
-}
-
-// wholeMonths returns the whole UTC months inside the days [from, to),
-// from the first day of the first to the first day after the last, or
-// to, to when there is none.
-func wholeMonths(from, to time.Time) (time.Time, time.Time) {
-	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
-	if first.Before(from) {
-		first = first.AddDate(0, 1, 0)
-	}
-	last := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
-	if !first.Before(last) {
-		return to, to
-	}
-	return first, last
 }
 
 // each runs query and hands every row to row, which scans it; the rows

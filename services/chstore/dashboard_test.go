@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/balticom/lineage/pkg/lineage"
 	"github.com/balticom/lineage/pkg/lineage/lineagetest"
 )
 
@@ -74,70 +73,6 @@ func TestOverview(t *testing.T) {
 	}
 	if _, err := s.Overview(t.Context(), OverviewQuery{From: fixtureDay(1), To: fixtureDay(1)}); err == nil {
 		t.Error("an empty window was answered")
-	}
-}
-
-func TestWholeMonths(t *testing.T) {
-	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
-	for _, tc := range []struct {
-		name               string
-		from, to           time.Time
-		firstWant, endWant time.Time
-	}{
-		{"edges on both sides", day(2025, 1, 20), day(2025, 3, 5), day(2025, 2, 1), day(2025, 3, 1)},
-		{"whole months", day(2025, 2, 1), day(2025, 4, 1), day(2025, 2, 1), day(2025, 4, 1)},
-		{"over a year's end", day(2024, 12, 2), day(2026, 1, 1), day(2025, 1, 1), day(2026, 1, 1)},
-		{"within a month", day(2025, 2, 2), day(2025, 2, 28), day(2025, 2, 28), day(2025, 2, 28)},
-		{"across two months, none whole", day(2025, 1, 20), day(2025, 2, 10), day(2025, 2, 10), day(2025, 2, 10)},
-		{"one day", day(2025, 3, 1), day(2025, 3, 2), day(2025, 3, 2), day(2025, 3, 2)},
-	} {
-		first, end := wholeMonths(tc.from, tc.to)
-		if !first.Equal(tc.firstWant) || !end.Equal(tc.endWant) {
-			t.Errorf("%s: wholeMonths = %s, %s; want %s, %s", tc.name, first, end, tc.firstWant, tc.endWant)
-		}
-	}
-}
-
-// TestOverviewMonthsAndEdgeDays: a window's flows count each stored row of
-// its days once, whether it comes from the monthly rollup (whole months)
-// or the daily one (the days around them), and no row outside it; the
-// latest name is that of the latest month or day.
-func TestOverviewMonthsAndEdgeDays(t *testing.T) {
-	s := newMigratedStore(t)
-	day := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 12, 0, 0, 0, time.UTC) }
-	days := []time.Time{day(1, 15), day(1, 31), day(2, 1), day(2, 14), day(2, 28), day(3, 1), day(3, 10), day(4, 30)}
-	var events []lineage.Event
-	for i, at := range days {
-		e := lineagetest.Transfer(lineagetest.UUID(uint64(600+i)), lineagetest.Subject(i%3), at)
-		e.Recipient.Name = "Bank " + at.Month().String()
-		events = append(events, e)
-	}
-	insert(t, s, 0, events...)
-	midnight := func(m time.Month, d int) time.Time { return time.Date(2025, m, d, 0, 0, 0, 0, time.UTC) }
-	for _, tc := range []struct {
-		name     string
-		from, to time.Time
-		want     uint64
-		latest   string
-	}{
-		{"edges on both sides", midnight(1, 20), midnight(3, 5), 5, "Bank March"},
-		{"one whole month", midnight(2, 1), midnight(3, 1), 3, "Bank February"},
-		{"whole months and an edge", midnight(1, 1), midnight(3, 2), 6, "Bank March"},
-		{"within a month", midnight(2, 2), midnight(2, 28), 1, "Bank February"},
-		{"everything", midnight(1, 1), midnight(5, 1), 8, "Bank April"},
-		{"the last day alone", midnight(4, 30), midnight(5, 1), 1, "Bank April"},
-	} {
-		o, err := s.Overview(t.Context(), OverviewQuery{From: tc.from, To: tc.to})
-		if err != nil {
-			t.Fatalf("%s: %v", tc.name, err)
-		}
-		var got uint64
-		for _, f := range o.Flows {
-			got += f.Events
-		}
-		if got != tc.want || len(o.Flows) != 1 || o.Flows[0].RecipientName != tc.latest {
-			t.Errorf("%s: flows %+v, %d events; want %d under %q", tc.name, o.Flows, got, tc.want, tc.latest)
-		}
 	}
 }
 
@@ -242,20 +177,12 @@ func TestLineage(t *testing.T) {
 	}
 }
 
-// rollupRows is the stored rows the daily rollup counts, which the
-// monthly one must count too.
+// rollupRows is the stored rows the daily rollup counts.
 func rollupRows(t *testing.T, s *Store) uint64 {
 	t.Helper()
 	var n uint64
 	if err := s.conn.QueryRow(t.Context(), "SELECT sum(events) FROM lineage_daily").Scan(&n); err != nil {
 		t.Fatal(err)
-	}
-	var monthly uint64
-	if err := s.conn.QueryRow(t.Context(), "SELECT sum(events) FROM lineage_monthly").Scan(&monthly); err != nil {
-		t.Fatal(err)
-	}
-	if monthly != n {
-		t.Errorf("the monthly rollup counts %d rows, the daily one %d", monthly, n)
 	}
 	return n
 }

@@ -40,8 +40,7 @@ SELECT recipient_id, subject_id, occurred_us, event_id, kind, source_system, rec
 FROM lineage_events
 WHERE kind IN ('transfer', 'processor_handoff') AND ingested_at >= now() - 600;
 
--- The daily rollups (migration 0009) and the monthly one (0011) count rows
--- as they are inserted, so
+-- The daily rollups (migration 0009) count rows as they are inserted, so
 -- they cannot be swapped like the disclosures, whose copies every query
 -- counts once: a row fed twice would count twice. They are rebuilt from
 -- the swapped lineage_events instead, into *_next tables, up to a cut
@@ -53,12 +52,10 @@ DROP TABLE IF EXISTS lineage_daily_cut;
 DROP TABLE IF EXISTS lineage_daily_next;
 DROP TABLE IF EXISTS lineage_daily_categories_next;
 DROP TABLE IF EXISTS lineage_daily_subjects_next;
-DROP TABLE IF EXISTS lineage_monthly_next;
 CREATE TABLE lineage_daily_cut ENGINE = TinyLog AS SELECT now() AS cut;
 CREATE TABLE lineage_daily_next AS lineage_daily;
 CREATE TABLE lineage_daily_categories_next AS lineage_daily_categories;
 CREATE TABLE lineage_daily_subjects_next AS lineage_daily_subjects;
-CREATE TABLE lineage_monthly_next AS lineage_monthly;
 INSERT INTO lineage_daily_next (day, source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism, legal_basis, purpose, recipient_name, events)
 SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')), source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism, legal_basis, purpose, recipient_name, toUInt64(1)
 FROM lineage_events
@@ -78,10 +75,6 @@ SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS day, source_sy
 FROM lineage_events
 WHERE ingested_at < (SELECT max(cut) FROM lineage_daily_cut)
 GROUP BY day, source_system;
-INSERT INTO lineage_monthly_next (month, source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism, legal_basis, purpose, recipient_name, events)
-SELECT toStartOfMonth(toDateTime(intDiv(occurred_us, 1000000), 'UTC')), source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism, legal_basis, purpose, recipient_name, toUInt64(1)
-FROM lineage_events
-WHERE ingested_at < (SELECT max(cut) FROM lineage_daily_cut);
 DROP TABLE IF EXISTS lineage_daily_feed;
 DROP TABLE IF EXISTS lineage_daily_categories_feed;
 DROP TABLE IF EXISTS lineage_daily_subjects_feed;
@@ -89,12 +82,9 @@ DROP TABLE IF EXISTS lineage_daily_all_subjects_feed;
 DROP TABLE IF EXISTS lineage_daily_previous;
 DROP TABLE IF EXISTS lineage_daily_categories_previous;
 DROP TABLE IF EXISTS lineage_daily_subjects_previous;
-DROP TABLE IF EXISTS lineage_monthly_feed;
-DROP TABLE IF EXISTS lineage_monthly_previous;
 RENAME TABLE lineage_daily TO lineage_daily_previous, lineage_daily_next TO lineage_daily,
     lineage_daily_categories TO lineage_daily_categories_previous, lineage_daily_categories_next TO lineage_daily_categories,
-    lineage_daily_subjects TO lineage_daily_subjects_previous, lineage_daily_subjects_next TO lineage_daily_subjects,
-    lineage_monthly TO lineage_monthly_previous, lineage_monthly_next TO lineage_monthly;
+    lineage_daily_subjects TO lineage_daily_subjects_previous, lineage_daily_subjects_next TO lineage_daily_subjects;
 CREATE MATERIALIZED VIEW lineage_daily_feed
 TO lineage_daily
 AS SELECT
@@ -130,16 +120,6 @@ AS SELECT
     uniqHLL12State(subject_id) AS subjects
 FROM lineage_events
 GROUP BY day, source_system;
-CREATE MATERIALIZED VIEW lineage_monthly_feed
-TO lineage_monthly
-AS SELECT
-    toStartOfMonth(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS month,
-    source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism,
-    legal_basis, purpose, recipient_name,
-    count() AS events
-FROM lineage_events
-GROUP BY month, source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism,
-         legal_basis, purpose, recipient_name;
 INSERT INTO lineage_daily (day, source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism, legal_basis, purpose, recipient_name, events)
 SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')), source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism, legal_basis, purpose, recipient_name, toUInt64(1)
 FROM lineage_events
@@ -167,9 +147,3 @@ WHERE ingested_at >= (SELECT max(cut) FROM lineage_daily_cut)
   AND ingested_at < (SELECT max(metadata_modification_time) FROM system.tables
                      WHERE database = currentDatabase() AND name = 'lineage_daily_all_subjects_feed')
 GROUP BY day, source_system;
-INSERT INTO lineage_monthly (month, source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism, legal_basis, purpose, recipient_name, events)
-SELECT toStartOfMonth(toDateTime(intDiv(occurred_us, 1000000), 'UTC')), source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism, legal_basis, purpose, recipient_name, toUInt64(1)
-FROM lineage_events
-WHERE ingested_at >= (SELECT max(cut) FROM lineage_daily_cut)
-  AND ingested_at < (SELECT max(metadata_modification_time) FROM system.tables
-                     WHERE database = currentDatabase() AND name = 'lineage_monthly_feed');
