@@ -84,6 +84,7 @@ async function asDPO(page, cfg, dir, out) {
       bars: f.querySelectorAll("svg rect").length - f.querySelectorAll(".legend rect").length,
       links: f.querySelectorAll("svg a.bar").length,
       table_rows: f.querySelectorAll("table tbody tr").length,
+      linked: [...f.querySelectorAll("svg a.bar")].map((a) => ({ href: a.getAttribute("href"), value: Number(a.dataset.value) })),
     }])),
     recipients: [...document.querySelectorAll("#recipients-table tbody tr")].map((tr) => tr.cells[0].textContent),
   }));

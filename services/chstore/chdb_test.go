@@ -33,6 +33,9 @@ const (
 	// answers to the read queries (JSON: name, sql, rows of strings), for
 	// comparing with chdb's.
 	expectedEnv = "LINEAGE_CHDB_EXPECTED_OUT"
+	// settleCall is the call whose statements are inserts: they go into
+	// the script, with no answer to compare.
+	settleCall = "settle"
 )
 
 // TestChdbCheckSQL renders testdata/chdb_check.sql and fails if it differs
@@ -411,6 +414,28 @@ SELECT 'IN-2025-DONE00000001', '00000000-0000-4000-8800-000000000004', 'closed',
 			return err
 		}},
 	}
+	// The settlement of the overview's rollups, all days in one pass: the
+	// days it finds changed, then its inserts (in the script, without
+	// answers), which the overview's reads below read.
+	everything := dayRange{time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)}
+	calls = append(calls, struct {
+		name string
+		run  func(ctx context.Context) error
+	}{"settle_changed", func(ctx context.Context) error {
+		days, err := s.changedDays(ctx)
+		if err == nil && len(days) == 0 {
+			err = fmt.Errorf("no day to settle")
+		}
+		return err
+	}}, struct {
+		name string
+		run  func(ctx context.Context) error
+	}{settleCall, func(ctx context.Context) error {
+		if err := s.settleDays(ctx, everything); err != nil {
+			return err
+		}
+		return s.settleMonths(ctx, everything)
+	}})
 	// The dashboard's: the overview's reads one by one (Overview runs them
 	// at once, and under one query id they would replace one another), a
 	// page of the events behind a number, and a subject's lineage.
@@ -461,9 +486,15 @@ SELECT 'IN-2025-DONE00000001', '00000000-0000-4000-8800-000000000004', 'closed',
 		if strings.HasPrefix(c.name, "overview_") {
 			want = 1
 		}
+		if c.name == settleCall {
+			for _, sent := range sentQueries(t, s, id, 4) {
+				script = append(script, "-- settle\n"+strings.TrimSpace(sent))
+			}
+			continue
+		}
 		switch c.name {
 		case "migrations", "unresolved", "holders", "request_events", "open_requests", "exposure", "exposure_source", "exposed_subject", "flows",
-			"retention_past", "subject_facts", "erasures", "incident_events", "open_incidents", "exposure_estimate", "exposure_estimate_source":
+			"retention_past", "settle_changed", "subject_facts", "erasures", "incident_events", "open_incidents", "exposure_estimate", "exposure_estimate_source":
 			want = 1
 		}
 		for i, sent := range sentQueries(t, s, id, want) {

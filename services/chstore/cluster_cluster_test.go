@@ -331,6 +331,30 @@ func TestClusterAnswersMatchSingleNode(t *testing.T) {
 	if nonEmpty < len(want)/2 {
 		t.Errorf("only %d of %d answers have anything in them", nonEmpty, len(want))
 	}
+
+	// The overview, once both are settled; settling again finds nothing
+	// changed.
+	window := OverviewQuery{From: time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)}
+	var overviews [2]Overview
+	for i, s := range []*Store{single, cluster} {
+		if st, err := s.Settle(t.Context()); err != nil || st.Days == 0 {
+			t.Fatalf("Settle: %+v, %v", st, err)
+		}
+		if i == 1 {
+			syncReplicas(t, cluster, servers)
+		}
+		if st, err := s.Settle(t.Context()); err != nil || st.Days != 0 {
+			t.Errorf("settled again: %+v, %v; want nothing to do", st, err)
+		}
+		o, err := s.Overview(t.Context(), window)
+		if err != nil {
+			t.Fatal(err)
+		}
+		overviews[i] = o
+	}
+	if len(overviews[0].Flows) == 0 || !reflect.DeepEqual(overviews[1], overviews[0]) {
+		t.Errorf("overview:\ncluster     %+v\nsingle node %+v", overviews[1], overviews[0])
+	}
 }
 
 // TestClusterSubjectLookupReadsOneShard: a lookup of a subject without

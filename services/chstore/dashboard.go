@@ -17,7 +17,7 @@ import (
 )
 
 // The DPO's dashboard: the overview from the daily rollups
-// (migrations/0009), the events behind a number, and a subject's lineage.
+// (migrations/0009, 0011, settle.go), the events behind a number, and a subject's lineage.
 var (
 	//go:embed queries/dashboard_flows.sql
 	dashboardFlowsSQL string
@@ -50,9 +50,10 @@ type OverviewQuery struct {
 	SourceSystem string
 }
 
-// Overview is what the stored events of a window show, from the daily
-// rollups. Every count is of stored rows: a copy of a retried event that
-// was stored again counts again (migrations/0009 says why).
+// Overview is what the events of a window show, from the rollups. Every
+// count is of events, each once however often it was stored, as of the
+// rollups' last settlement (Settle): events stored since then are not
+// counted yet.
 type Overview struct {
 	// Flows are the events per flow, ordered by source system, kind,
 	// recipient, category, country, mechanism, basis and purpose.
@@ -69,9 +70,12 @@ type Overview struct {
 	// RecipientTimes are the first and last disclosure to each recipient,
 	// to the microsecond.
 	RecipientTimes map[string]Span
+	// UnsettledDays is the number of days, of any window, with events
+	// stored since the rollups were last settled: not counted yet.
+	UnsettledDays int
 }
 
-// OverviewFlow is one flow of the overview and its stored events.
+// OverviewFlow is one flow of the overview and its events.
 type OverviewFlow struct {
 	SourceSystem, Kind                              string
 	RecipientID, RecipientName, RecipientCategory   string // empty for accesses
@@ -79,14 +83,14 @@ type OverviewFlow struct {
 	Events                                          uint64
 }
 
-// DayCount is the stored events of one UTC day and source system.
+// DayCount is the events of one UTC day and source system.
 type DayCount struct {
 	Day          time.Time
 	SourceSystem string
 	Events       uint64
 }
 
-// CategoryCount is the stored events of one data category.
+// CategoryCount is the events of one data category.
 type CategoryCount struct {
 	Category string
 	Events   uint64
@@ -116,6 +120,15 @@ func (s *Store) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 			}
 		})
 	}
+	wg.Go(func() {
+		changed, err := s.changedDays(ctx)
+		mu.Lock()
+		defer mu.Unlock()
+		out.UnsettledDays = len(changed)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("overview: %w", err))
+		}
+	})
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return Overview{}, err
@@ -145,8 +158,12 @@ func overviewReads(q OverviewQuery, out *Overview) []overviewRead {
 		party = "*"
 	}
 	fromUS, toUS := bounds(q.From, q.To)
+	fromMonth, toMonth := wholeMonths(q.From.UTC(), q.To.UTC())
+	flows := append(slices.Clip(days),
+		clickhouse.Named("from_month", fromMonth.Format(time.DateOnly)),
+		clickhouse.Named("to_month", toMonth.Format(time.DateOnly)))
 	return []overviewRead{
-		{"flows", dashboardFlowsSQL, days, func(scan func(...any) error) error {
+		{"flows", dashboardFlowsSQL, flows, func(scan func(...any) error) error {
 			var f OverviewFlow
 			err := scan(&f.SourceSystem, &f.Kind, &f.RecipientID, &f.RecipientCategory, &f.Country, &f.TransferMechanism,
 				&f.LegalBasis, &f.Purpose, &f.RecipientName, &f.Events)
@@ -191,6 +208,21 @@ func overviewReads(q OverviewQuery, out *Overview) []overviewRead {
 	}
 }
 
+// wholeMonths returns the whole UTC months inside the days [from, to),
+// from the first day of the first to the first day after the last, or
+// to, to when there is none.
+func wholeMonths(from, to time.Time) (time.Time, time.Time) {
+	first := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if first.Before(from) {
+		first = first.AddDate(0, 1, 0)
+	}
+	last := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if !first.Before(last) {
+		return to, to
+	}
+	return first, last
+}
+
 // each runs query and hands every row to row, which scans it; the rows
 // of one query are handed over one at a time.
 func (s *Store) each(ctx context.Context, query string, args []any, row func(scan func(...any) error) error) error {
@@ -214,7 +246,14 @@ type EventFilter struct {
 	SourceSystem, RecipientID, RecipientCategory string
 	LegalBasis, Purpose, DataCategory, Country   string
 	Kind                                         string
+	// TransferMechanism is a mechanism's code, or MechanismNone for the
+	// events that state none.
+	TransferMechanism string
 }
+
+// MechanismNone, as EventFilter.TransferMechanism, selects the events
+// without a transfer mechanism.
+const MechanismNone = "none"
 
 // filterConditions are the conditions of the filters in place of
 // /*filters*/ in dashboard_events*.sql, one for each filter given (a
@@ -231,8 +270,15 @@ var filterConditions = []struct {
 	{"AND purpose = @f_purpose", "f_purpose", func(f EventFilter) string { return f.Purpose }},
 	{"AND has(data_categories, @f_category)", "f_category", func(f EventFilter) string { return f.DataCategory }},
 	{"AND recipient_country = @f_country", "f_country", func(f EventFilter) string { return f.Country }},
-	{"AND kind = @f_kind", "f_kind", func(f EventFilter) string { return f.Kind }},
+	{"AND (kind = @f_kind OR @f_kind = '" + KindDisclosure + "' AND kind IN ('transfer', 'processor_handoff'))", "f_kind",
+		func(f EventFilter) string { return f.Kind }},
+	{"AND transfer_mechanism = if(@f_mechanism = '" + MechanismNone + "', '', @f_mechanism)", "f_mechanism",
+		func(f EventFilter) string { return f.TransferMechanism }},
 }
+
+// KindDisclosure, as EventFilter.Kind, selects the disclosures: transfers
+// and processor hand-offs, which the overview counts together.
+const KindDisclosure = "disclosure"
 
 // where returns query with the filter's conditions in place of
 // /*filters*/, and their values.

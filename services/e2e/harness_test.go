@@ -209,6 +209,7 @@ func materializerEnv(tb testing.TB, broker, db string, extra ...string) []string
 		"MATERIALIZER_CLICKHOUSE_PASSWORD=",
 		"MATERIALIZER_GROUP=" + db,
 		"MATERIALIZER_BATCH_LINGER=200ms",
+		"MATERIALIZER_SETTLE_INTERVAL=500ms",
 		"MATERIALIZER_HEALTH_ADDR=" + freeAddr(tb),
 		"GOMEMLIMIT=" + os.Getenv("LINEAGE_BENCH_GOMEMLIMIT"),
 	}, extra...)

@@ -28,6 +28,7 @@ import (
 	"github.com/balticom/lineage/services/materializer/internal/links"
 	"github.com/balticom/lineage/services/materializer/internal/materialize"
 	"github.com/balticom/lineage/services/materializer/internal/requests"
+	"github.com/balticom/lineage/services/materializer/internal/settle"
 	"github.com/balticom/lineage/services/materializer/internal/sink"
 	"github.com/balticom/lineage/services/telemetry"
 )
@@ -73,6 +74,10 @@ type Config struct {
 	// server. Every service of one deployment must agree on it.
 	ClickHouseCluster string `env:"CLICKHOUSE_CLUSTER"`
 	Migrate           bool   `env:"MIGRATE, default=true"`
+	// SettleInterval is how often the member holding the topic's first
+	// partition settles the overview's rollups (chstore.Store.Settle): how
+	// far the DPO's overview may be behind the events. Zero settles never.
+	SettleInterval time.Duration `env:"SETTLE_INTERVAL, default=10s"`
 	// BatchSize is the rows of one insert. Three batches are in memory at
 	// most, about 500 bytes a row each: 75 MiB at the default.
 	BatchSize   int           `env:"BATCH_SIZE, default=50000"`
@@ -167,6 +172,11 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	var settler *settle.Settler
+	if cfg.SettleInterval > 0 {
+		settler = settle.New(store, cfg.Topic, cfg.SettleInterval, log)
+		m.Follow(settler)
+	}
 	opts := append(kafkaOptions(cfg), kgo.ConsumeTopics(cfg.Topic), kgo.SessionTimeout(cfg.SessionTimeout))
 	if cfg.InstanceID != "" {
 		opts = append(opts, kgo.InstanceID(cfg.InstanceID))
@@ -207,6 +217,9 @@ func run(ctx context.Context, cfg Config, log *slog.Logger) error {
 		stopRun(err)
 		healthDone <- err
 	}()
+	if settler != nil {
+		go settler.Run(runCtx)
+	}
 	sinksDone := make(chan error, len(sinks))
 	for _, s := range sinks {
 		go func() {

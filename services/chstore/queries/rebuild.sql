@@ -40,110 +40,26 @@ SELECT recipient_id, subject_id, occurred_us, event_id, kind, source_system, rec
 FROM lineage_events
 WHERE kind IN ('transfer', 'processor_handoff') AND ingested_at >= now() - 600;
 
--- The daily rollups (migration 0009) count rows as they are inserted, so
--- they cannot be swapped like the disclosures, whose copies every query
--- counts once: a row fed twice would count twice. They are rebuilt from
--- the swapped lineage_events instead, into *_next tables, up to a cut
--- written down first (lineage_daily_cut); then the views are replaced,
--- the tables renamed, and the rows ingested from the cut until the new
--- views existed (to the second, as the migration's copy) are added.
--- Readers see the old rollups until the RENAME.
-DROP TABLE IF EXISTS lineage_daily_cut;
-DROP TABLE IF EXISTS lineage_daily_next;
-DROP TABLE IF EXISTS lineage_daily_categories_next;
-DROP TABLE IF EXISTS lineage_daily_subjects_next;
-CREATE TABLE lineage_daily_cut ENGINE = TinyLog AS SELECT now() AS cut;
-CREATE TABLE lineage_daily_next AS lineage_daily;
-CREATE TABLE lineage_daily_categories_next AS lineage_daily_categories;
-CREATE TABLE lineage_daily_subjects_next AS lineage_daily_subjects;
-INSERT INTO lineage_daily_next (day, source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism, legal_basis, purpose, recipient_name, events)
-SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')), source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism, legal_basis, purpose, recipient_name, toUInt64(1)
+-- The overview's rollups (migrations/0011) are settled from lineage_events,
+-- so after the swap every day is settled again against the rebuilt table.
+-- The view that tells which days changed is bound to the table it was
+-- created on (18.16 by name, current releases by table): it is created
+-- again on the swapped one. The rebuilt table's days are added to its
+-- counts, so that a day only the rebuilt table has is known; then every
+-- day is marked as settled with a count no day has, under a run (in
+-- nanoseconds, see settle.go) a second ahead of the clock, which outranks
+-- a settlement that began before the swap.
+DROP TABLE IF EXISTS lineage_day_rows_feed;
+CREATE MATERIALIZED VIEW lineage_day_rows_feed
+TO lineage_day_rows
+AS SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS day, count() AS stored
 FROM lineage_events
-WHERE ingested_at < (SELECT max(cut) FROM lineage_daily_cut);
-INSERT INTO lineage_daily_categories_next (day, source_system, recipient_id, category, events)
-SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')), source_system, recipient_id, category, toUInt64(1)
+GROUP BY day;
+INSERT INTO lineage_day_rows (day, stored)
+SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS day, count()
 FROM lineage_events
-ARRAY JOIN data_categories AS category
-WHERE ingested_at < (SELECT max(cut) FROM lineage_daily_cut);
-INSERT INTO lineage_daily_subjects_next (day, source_system, recipient_id, subjects)
-SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS day, source_system, recipient_id, uniqHLL12State(subject_id)
-FROM lineage_events
-WHERE ingested_at < (SELECT max(cut) FROM lineage_daily_cut)
-GROUP BY day, source_system, recipient_id;
-INSERT INTO lineage_daily_subjects_next (day, source_system, recipient_id, subjects)
-SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS day, source_system, '*', uniqHLL12State(subject_id)
-FROM lineage_events
-WHERE ingested_at < (SELECT max(cut) FROM lineage_daily_cut)
-GROUP BY day, source_system;
-DROP TABLE IF EXISTS lineage_daily_feed;
-DROP TABLE IF EXISTS lineage_daily_categories_feed;
-DROP TABLE IF EXISTS lineage_daily_subjects_feed;
-DROP TABLE IF EXISTS lineage_daily_all_subjects_feed;
-DROP TABLE IF EXISTS lineage_daily_previous;
-DROP TABLE IF EXISTS lineage_daily_categories_previous;
-DROP TABLE IF EXISTS lineage_daily_subjects_previous;
-RENAME TABLE lineage_daily TO lineage_daily_previous, lineage_daily_next TO lineage_daily,
-    lineage_daily_categories TO lineage_daily_categories_previous, lineage_daily_categories_next TO lineage_daily_categories,
-    lineage_daily_subjects TO lineage_daily_subjects_previous, lineage_daily_subjects_next TO lineage_daily_subjects;
-CREATE MATERIALIZED VIEW lineage_daily_feed
-TO lineage_daily
-AS SELECT
-    toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS day,
-    source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism,
-    legal_basis, purpose, recipient_name,
-    count() AS events
-FROM lineage_events
-GROUP BY day, source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism,
-         legal_basis, purpose, recipient_name;
-CREATE MATERIALIZED VIEW lineage_daily_categories_feed
-TO lineage_daily_categories
-AS SELECT
-    toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS day,
-    source_system, recipient_id, category,
-    count() AS events
-FROM lineage_events
-ARRAY JOIN data_categories AS category
-GROUP BY day, source_system, recipient_id, category;
-CREATE MATERIALIZED VIEW lineage_daily_subjects_feed
-TO lineage_daily_subjects
-AS SELECT
-    toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS day,
-    source_system, recipient_id,
-    uniqHLL12State(subject_id) AS subjects
-FROM lineage_events
-GROUP BY day, source_system, recipient_id;
-CREATE MATERIALIZED VIEW lineage_daily_all_subjects_feed
-TO lineage_daily_subjects
-AS SELECT
-    toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS day,
-    source_system, '*' AS recipient_id,
-    uniqHLL12State(subject_id) AS subjects
-FROM lineage_events
-GROUP BY day, source_system;
-INSERT INTO lineage_daily (day, source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism, legal_basis, purpose, recipient_name, events)
-SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')), source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism, legal_basis, purpose, recipient_name, toUInt64(1)
-FROM lineage_events
-WHERE ingested_at >= (SELECT max(cut) FROM lineage_daily_cut)
-  AND ingested_at < (SELECT max(metadata_modification_time) FROM system.tables
-                     WHERE database = currentDatabase() AND name = 'lineage_daily_all_subjects_feed');
-INSERT INTO lineage_daily_categories (day, source_system, recipient_id, category, events)
-SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')), source_system, recipient_id, category, toUInt64(1)
-FROM lineage_events
-ARRAY JOIN data_categories AS category
-WHERE ingested_at >= (SELECT max(cut) FROM lineage_daily_cut)
-  AND ingested_at < (SELECT max(metadata_modification_time) FROM system.tables
-                     WHERE database = currentDatabase() AND name = 'lineage_daily_all_subjects_feed');
-INSERT INTO lineage_daily_subjects (day, source_system, recipient_id, subjects)
-SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS day, source_system, recipient_id, uniqHLL12State(subject_id)
-FROM lineage_events
-WHERE ingested_at >= (SELECT max(cut) FROM lineage_daily_cut)
-  AND ingested_at < (SELECT max(metadata_modification_time) FROM system.tables
-                     WHERE database = currentDatabase() AND name = 'lineage_daily_all_subjects_feed')
-GROUP BY day, source_system, recipient_id;
-INSERT INTO lineage_daily_subjects (day, source_system, recipient_id, subjects)
-SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS day, source_system, '*', uniqHLL12State(subject_id)
-FROM lineage_events
-WHERE ingested_at >= (SELECT max(cut) FROM lineage_daily_cut)
-  AND ingested_at < (SELECT max(metadata_modification_time) FROM system.tables
-                     WHERE database = currentDatabase() AND name = 'lineage_daily_all_subjects_feed')
-GROUP BY day, source_system;
+GROUP BY day;
+INSERT INTO lineage_settled_days (day, stored, run)
+SELECT day, toUInt64(18446744073709551615), (toUInt64(toUnixTimestamp(now())) + 1) * 1000000000
+FROM lineage_day_rows
+GROUP BY day;

@@ -1819,47 +1819,199 @@ WHERE fact_type = 'lawful_request_unmet'
 GROUP BY recipient_id
 ORDER BY recipient_id;
 
+-- settle_changed
+-- The days to settle: the stored rows of each day (lineage_day_rows, fed
+-- as rows are inserted) beside the stored rows it had when last settled
+-- (lineage_settled_days, 0 when never), where the two differ. Days in
+-- order, as text (YYYY-MM-DD).
+SELECT toString(day) AS day_text, stored, settled
+FROM
+(
+    SELECT day, sum(stored) AS stored
+    FROM lineage_day_rows
+    GROUP BY day
+) AS now_stored
+ANY LEFT JOIN
+(
+    SELECT day, argMax(stored, run) AS settled
+    FROM lineage_settled_days
+    GROUP BY day
+) AS last_settled USING (day)
+WHERE stored != settled
+ORDER BY day;
+
+-- settle
+-- Settles the category rollup for the days of settle_flows.sql: each
+-- event once under each of its categories, less what
+-- lineage_daily_categories holds, inserted where they differ.
+INSERT INTO lineage_daily_categories (day, source_system, recipient_id, category, events)
+SELECT day, source_system, recipient_id, category, sum(events) AS difference
+FROM
+(
+    SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS day, source_system, recipient_id, category,
+        toInt64(count()) AS events
+    FROM
+    (
+        SELECT subject_id, occurred_us, event_id, source_system, recipient_id, data_categories
+        FROM lineage_events
+        PREWHERE occurred_us >= 946684800000000 AND occurred_us < 4102444800000000
+        LIMIT 1 BY subject_id, occurred_us, event_id
+    )
+    ARRAY JOIN data_categories AS category
+    GROUP BY day, source_system, recipient_id, category
+    UNION ALL
+    SELECT day, source_system, recipient_id, category, -sum(events)
+    FROM lineage_daily_categories
+    WHERE day >= toDate('2000-01-01') AND day < toDate('2100-01-01')
+    GROUP BY day, source_system, recipient_id, category
+)
+GROUP BY day, source_system, recipient_id, category
+HAVING difference != 0;
+
+-- settle
+-- Settles the flow rollup for the UTC days [@from_day, @to_day) (whose
+-- microsecond bounds are [@from_us, @to_us)): the events of those days per
+-- day and flow, each event once (LIMIT 1 BY the key its stored copies
+-- share), less what lineage_daily holds for them, inserted where they
+-- differ (migrations/0011).
+INSERT INTO lineage_daily (day, source_system, kind, recipient_id, recipient_category, recipient_country,
+    transfer_mechanism, legal_basis, purpose, recipient_name, events)
+SELECT day, source_system, kind, recipient_id, recipient_category, recipient_country,
+    transfer_mechanism, legal_basis, purpose, recipient_name, sum(events) AS difference
+FROM
+(
+    SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS day, source_system, kind, recipient_id,
+        recipient_category, recipient_country, transfer_mechanism, legal_basis, purpose, recipient_name,
+        toInt64(count()) AS events
+    FROM
+    (
+        SELECT subject_id, occurred_us, event_id, source_system, kind, recipient_id, recipient_category,
+            recipient_country, transfer_mechanism, legal_basis, purpose, recipient_name
+        FROM lineage_events
+        PREWHERE occurred_us >= 946684800000000 AND occurred_us < 4102444800000000
+        LIMIT 1 BY subject_id, occurred_us, event_id
+    )
+    GROUP BY day, source_system, kind, recipient_id, recipient_category, recipient_country,
+        transfer_mechanism, legal_basis, purpose, recipient_name
+    UNION ALL
+    SELECT day, source_system, kind, recipient_id, recipient_category, recipient_country,
+        transfer_mechanism, legal_basis, purpose, recipient_name, -sum(events)
+    FROM lineage_daily
+    WHERE day >= toDate('2000-01-01') AND day < toDate('2100-01-01')
+    GROUP BY day, source_system, kind, recipient_id, recipient_category, recipient_country,
+        transfer_mechanism, legal_basis, purpose, recipient_name
+)
+GROUP BY day, source_system, kind, recipient_id, recipient_category, recipient_country,
+    transfer_mechanism, legal_basis, purpose, recipient_name
+HAVING difference != 0;
+
+-- settle
+-- Settles the monthly rollup for the months [@from_month, @to_month) from
+-- the settled daily one: lineage_daily's flows by month less what
+-- lineage_monthly holds, inserted where they differ (migrations/0011).
+INSERT INTO lineage_monthly (month, source_system, kind, recipient_id, recipient_category, recipient_country,
+    transfer_mechanism, legal_basis, purpose, recipient_name, events)
+SELECT month, source_system, kind, recipient_id, recipient_category, recipient_country,
+    transfer_mechanism, legal_basis, purpose, recipient_name, sum(events) AS difference
+FROM
+(
+    SELECT toStartOfMonth(day) AS month, source_system, kind, recipient_id, recipient_category, recipient_country,
+        transfer_mechanism, legal_basis, purpose, recipient_name, sum(events) AS events
+    FROM lineage_daily
+    WHERE day >= toDate('2000-01-01') AND day < toDate('2100-01-01')
+    GROUP BY month, source_system, kind, recipient_id, recipient_category, recipient_country,
+        transfer_mechanism, legal_basis, purpose, recipient_name
+    UNION ALL
+    SELECT month, source_system, kind, recipient_id, recipient_category, recipient_country,
+        transfer_mechanism, legal_basis, purpose, recipient_name, -sum(events)
+    FROM lineage_monthly
+    WHERE month >= toDate('2000-01-01') AND month < toDate('2100-01-01')
+    GROUP BY month, source_system, kind, recipient_id, recipient_category, recipient_country,
+        transfer_mechanism, legal_basis, purpose, recipient_name
+)
+GROUP BY month, source_system, kind, recipient_id, recipient_category, recipient_country,
+    transfer_mechanism, legal_basis, purpose, recipient_name
+HAVING difference != 0;
+
+-- settle
+-- Settles the subject rollup for the days of settle_flows.sql: the states
+-- of the days' subject keys per source system and recipient, and under
+-- recipient '*' for all of a day's rows. A state merged with one of the
+-- same keys is unchanged, so these are added as they are: copies of an
+-- event, or a day settled again, change no count.
+INSERT INTO lineage_daily_subjects (day, source_system, recipient_id, subjects)
+SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS day, source_system, recipient_id,
+    uniqHLL12State(subject_id)
+FROM lineage_events
+PREWHERE occurred_us >= 946684800000000 AND occurred_us < 4102444800000000
+GROUP BY day, source_system, recipient_id
+UNION ALL
+SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS day, source_system, '*',
+    uniqHLL12State(subject_id)
+FROM lineage_events
+PREWHERE occurred_us >= 946684800000000 AND occurred_us < 4102444800000000
+GROUP BY day, source_system;
+
 -- overview_flows
--- The DPO's overview: the stored events of [@from_day, @to_day) per flow
+-- The DPO's overview: the events of [@from_day, @to_day) per flow
 -- (source system, kind, recipient with its category, country, mechanism
--- and latest name, legal basis, purpose), from the daily rollup
--- (migrations/0009). Go adds them up into the overview's breakdowns.
--- An empty @recipient_id or @source_system leaves that side open. Counts
--- are stored rows: a retried copy counts again (see 0009).
+-- and latest name, legal basis, purpose), from the rollups
+-- (migrations/0009, 0011): the monthly one for the whole months
+-- [@from_month, @to_month) inside the window, the daily one for the days
+-- before and after them (Go sets @from_month = @to_month = @to_day when
+-- the window holds no whole month). Go adds the flows up into the
+-- overview's breakdowns. An empty @recipient_id or @source_system leaves
+-- that side open. The rollups are settled (0011): each event counts once,
+-- as of the last settlement; a flow whose rows add up to nothing is left out.
 SELECT
     source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism,
     legal_basis, purpose,
     argMax(recipient_name, day) AS latest_name,
-    sum(events) AS event_count
-FROM lineage_daily
-WHERE day >= toDate('2025-01-01') AND day < toDate('2026-01-01')
-  AND ('' = '' OR recipient_id = '')
-  AND ('' = '' OR source_system = '')
+    toUInt64(sum(events)) AS event_count
+FROM
+(
+    SELECT month AS day, source_system, kind, recipient_id, recipient_category, recipient_country,
+        transfer_mechanism, legal_basis, purpose, recipient_name, events
+    FROM lineage_monthly
+    WHERE month >= toDate('2025-01-01') AND month < toDate('2026-01-01')
+      AND ('' = '' OR recipient_id = '')
+      AND ('' = '' OR source_system = '')
+    UNION ALL
+    SELECT day, source_system, kind, recipient_id, recipient_category, recipient_country,
+        transfer_mechanism, legal_basis, purpose, recipient_name, events
+    FROM lineage_daily
+    WHERE (day >= toDate('2025-01-01') AND day < toDate('2025-01-01') OR day >= toDate('2026-01-01') AND day < toDate('2026-01-01'))
+      AND ('' = '' OR recipient_id = '')
+      AND ('' = '' OR source_system = '')
+)
 GROUP BY source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism, legal_basis, purpose
+HAVING sum(events) > 0
 ORDER BY source_system, kind, recipient_id, recipient_category, recipient_country, transfer_mechanism, legal_basis, purpose;
 
 -- overview_days
--- The overview's series: stored events per day and source system in
+-- The overview's series: events per day and source system in
 -- [@from_day, @to_day), from the daily rollup, filters as in
 -- dashboard_flows.sql. The day as text, YYYY-MM-DD.
-SELECT toString(day) AS day_text, source_system, sum(events) AS event_count
+SELECT toString(day) AS day_text, source_system, toUInt64(sum(events)) AS event_count
 FROM lineage_daily
 WHERE day >= toDate('2025-01-01') AND day < toDate('2026-01-01')
   AND ('' = '' OR recipient_id = '')
   AND ('' = '' OR source_system = '')
 GROUP BY day, source_system
+HAVING sum(events) > 0
 ORDER BY day_text, source_system;
 
 -- overview_categories
--- The overview's data categories: stored events per category in
+-- The overview's data categories: events per category in
 -- [@from_day, @to_day) (an event once under each of its categories), from
 -- the category rollup, filters as in dashboard_flows.sql.
-SELECT category, sum(events) AS event_count
+SELECT category, toUInt64(sum(events)) AS event_count
 FROM lineage_daily_categories
 WHERE day >= toDate('2025-01-01') AND day < toDate('2026-01-01')
   AND ('' = '' OR recipient_id = '')
   AND ('' = '' OR source_system = '')
 GROUP BY category
+HAVING sum(events) > 0
 ORDER BY event_count DESC, category;
 
 -- overview_subjects

@@ -35,7 +35,7 @@ const (
 var (
 	overviewParams  = []string{"from", "to", "recipient_id", "source_system"}
 	eventListParams = []string{"from", "to", "source_system", "recipient_id", "recipient_category", "legal_basis", "purpose",
-		"data_category", "country", "kind", "limit", "cursor"}
+		"data_category", "country", "kind", "transfer_mechanism", "limit", "cursor"}
 	lineageParams = []string{"from", "to", "category", "purpose", "access_request", "include_restricted"}
 )
 
@@ -46,9 +46,9 @@ const (
 	maxOverviewRecips   = 1000
 	defaultEventList    = 50
 	eventListPartyKind  = "events"
-	// countsStoredRows says what the overview's counts are: stored rows of
-	// the daily rollups, in which a retried copy counts again.
-	countsStoredRows = "stored_rows"
+	// countsEvents says what the overview's counts are: events, each once
+	// however often it was stored, from the settled rollups.
+	countsEvents = "events"
 )
 
 // handleMe answers who the caller is: the sign-in's first question. It
@@ -206,8 +206,13 @@ func parseEventFilter(values url.Values) (chstore.EventFilter, error) {
 			func(c string) bool { _, ok := taxonomy.LookupCategory(c); return ok }},
 		{"country", "must be an ISO 3166-1 alpha-2 country code in upper case, e.g. IN", &f.Country,
 			func(c string) bool { _, ok := taxonomy.LookupCountry(c); return ok }},
-		{"kind", "must be access, transfer or processor_handoff", &f.Kind,
-			func(c string) bool { return slices.Contains(eventKinds, c) }},
+		{"kind", "must be access, transfer, processor_handoff or disclosure (either of the last two)", &f.Kind,
+			func(c string) bool { return slices.Contains(eventKinds, c) || c == chstore.KindDisclosure }},
+		{"transfer_mechanism", "must be a transfer mechanism code, e.g. standard_contractual_clauses, or none", &f.TransferMechanism,
+			func(c string) bool {
+				_, ok := taxonomy.LookupTransferMechanism(c)
+				return ok || c == chstore.MechanismNone
+			}},
 	} {
 		if v, ok := values[p.name]; ok {
 			if !p.known(v[0]) {
@@ -255,9 +260,12 @@ func (s *Server) handleOverview(w http.ResponseWriter, r *http.Request, c caller
 type overviewResponse struct {
 	From string `json:"from"`
 	To   string `json:"to"`
-	// Counts says what the counts are: stored_rows, the daily rollups'
-	// rows, in which a copy of a retried event stored again counts again.
-	Counts               string                  `json:"counts"`
+	// Counts says what the counts are: events, each once, as of the
+	// rollups' last settlement.
+	Counts string `json:"counts"`
+	// UnsettledDays is the days with events stored since the last
+	// settlement, not counted yet (any window's).
+	UnsettledDays        int                     `json:"unsettled_days"`
 	Totals               overviewTotals          `json:"totals"`
 	EventsPerDay         []dayView               `json:"events_per_day"`
 	RecipientsByCategory []recipientCategoryView `json:"recipients_by_category"`
@@ -338,7 +346,7 @@ func thirdCountry(country string) bool {
 // breakdowns; each list is ordered by events, most first, then by code.
 func newOverviewResponse(o overviewRequest, x chstore.Overview) overviewResponse {
 	resp := overviewResponse{
-		From: o.from.Format(time.DateOnly), To: o.to.Format(time.DateOnly), Counts: countsStoredRows,
+		From: o.from.Format(time.DateOnly), To: o.to.Format(time.DateOnly), Counts: countsEvents, UnsettledDays: x.UnsettledDays,
 		Totals:       overviewTotals{SubjectsApprox: x.SubjectsApprox},
 		EventsPerDay: make([]dayView, len(x.Days)), DataCategories: make([]categoryCountView, len(x.Categories)),
 		RecipientsByCategory: []recipientCategoryView{}, DisclosuresByBasis: []basisView{}, ThirdCountry: []thirdCountryView{},

@@ -75,6 +75,10 @@ func newClickhouseStore(t *testing.T, events []chstore.StoredEvent, links ...chs
 	if err := s.InsertLinks(ctx, links); err != nil {
 		t.Fatalf("InsertLinks: %v", err)
 	}
+	// The overview's rollups, as the materializer settles them.
+	if _, err := s.Settle(ctx); err != nil {
+		t.Fatalf("Settle: %v", err)
+	}
 	return s
 }
 

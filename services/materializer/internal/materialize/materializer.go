@@ -73,6 +73,8 @@ type Materializer struct {
 	cl      *kgo.Client
 	pool    fetchPool
 
+	followers []Follower
+
 	mu      sync.Mutex // guards cur, taken and stopped; held while records are added and while sealing
 	cur     *batch
 	taken   *taken
@@ -127,10 +129,24 @@ func (m *Materializer) Options() []kgo.Opt {
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), // a new group replays the whole log
+		kgo.OnPartitionsAssigned(m.onAssigned),
 		kgo.OnPartitionsRevoked(m.onRevoked),
 		kgo.OnPartitionsLost(m.onLost),
 	}
 }
+
+// Follower is told of the partitions the member is given and loses (the
+// settler of the overview's rollups follows the first).
+type Follower interface {
+	Assigned(ctx context.Context, cl *kgo.Client, assigned map[string][]int32)
+	// Revoked is told of partitions revoked or lost, once the member's
+	// batches of them are flushed.
+	Revoked(ctx context.Context, cl *kgo.Client, revoked map[string][]int32)
+}
+
+// Follow adds f to the followers of the member's partitions. Call it
+// before the client is built.
+func (m *Materializer) Follow(f Follower) { m.followers = append(m.followers, f) }
 
 // Attach gives the materializer the client it consumes with and produces
 // dead letters on. The client must have been built with Options.
@@ -345,16 +361,28 @@ func (m *Materializer) drain(ctx context.Context) {
 	}
 }
 
-func (m *Materializer) onRevoked(ctx context.Context, _ *kgo.Client, revoked map[string][]int32) {
-	m.log.Info("partitions revoked, flushing", "partitions", count(revoked))
-	m.drain(ctx)
+func (m *Materializer) onAssigned(ctx context.Context, cl *kgo.Client, assigned map[string][]int32) {
+	for _, f := range m.followers {
+		f.Assigned(ctx, cl, assigned)
+	}
 }
 
-func (m *Materializer) onLost(ctx context.Context, _ *kgo.Client, lost map[string][]int32) {
+func (m *Materializer) onRevoked(ctx context.Context, cl *kgo.Client, revoked map[string][]int32) {
+	m.log.Info("partitions revoked, flushing", "partitions", count(revoked))
+	m.drain(ctx)
+	for _, f := range m.followers {
+		f.Revoked(ctx, cl, revoked)
+	}
+}
+
+func (m *Materializer) onLost(ctx context.Context, cl *kgo.Client, lost map[string][]int32) {
 	// The insert is still worth doing (it is idempotent); the commit will be
 	// refused and the new owner reads the records again.
 	m.log.Warn("partitions lost, flushing without commit guarantee", "partitions", count(lost))
 	m.drain(ctx)
+	for _, f := range m.followers {
+		f.Revoked(ctx, cl, lost)
+	}
 }
 
 func count(m map[string][]int32) int {

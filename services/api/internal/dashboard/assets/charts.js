@@ -49,7 +49,7 @@
     const rect = L.s("rect", { x, y, width: Math.max(w, 0.5), height: Math.max(h, 0.5), fill: L.colour(index.get(s.series) || 0) },
       L.s("title", {}, segmentTitle(o, g, s)));
     if (!s.href) return rect;
-    return L.s("a", { href: s.href, class: "bar", "aria-label": segmentTitle(o, g, s) }, rect);
+    return L.s("a", { href: s.href, class: "bar", "aria-label": segmentTitle(o, g, s), "data-value": s.value }, rect);
   }
 
   function vertical(o, index, totals, max) {

@@ -4,11 +4,11 @@
 "use strict";
 (function () {
   const FILTERS = ["from", "to", "source_system", "recipient_id", "recipient_category", "legal_basis", "purpose",
-    "data_category", "country", "kind"];
+    "data_category", "country", "transfer_mechanism", "kind"];
   const LISTS = { source_system: "source_systems", recipient_category: "recipient_categories", legal_basis: "legal_bases",
     purpose: "purposes", data_category: "data_categories" };
   const NAMES = { from: "from", to: "to", source_system: "sourceSystem", recipient_id: "recipient", recipient_category: "recipientCategory",
-    legal_basis: "legalBasis", purpose: "purpose", data_category: "dataCategory", country: "country", kind: "kind" };
+    legal_basis: "legalBasis", purpose: "purpose", data_category: "dataCategory", country: "country", transfer_mechanism: "safeguard", kind: "kind" };
 
   L.eventRow = (e) => [
     L.time(e.occurred_at), e.kind,

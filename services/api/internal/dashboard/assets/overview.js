@@ -82,7 +82,7 @@
         series: [{ key: "events", label: L.t("events") }],
         extra: [{ label: L.t("recipients"), num: true, value: (g) => L.num(g.recipients) }],
         groups: o.third_country.map((r) => {
-          const href = L.eventsHref(o, { country: r.country });
+          const href = L.eventsHref(o, { kind: DISCLOSURE, country: r.country, transfer_mechanism: r.transfer_mechanism || "none" });
           return { key: r.country + "/" + r.transfer_mechanism, label: r.country + " · " + (r.transfer_mechanism || "—"), recipients: r.recipients, href, segments: [{ series: "events", value: r.events, href }] };
         }),
         eventsHref: L.eventsHref(o, {}),
@@ -99,25 +99,30 @@
           k === "subjects_approx" ? L.h("span", { class: "count" }, L.num(o.totals[k]))
             : L.h("a", { href: L.eventsHref(o, {}), class: "count" }, L.num(o.totals[k])),
           L.h("span", { class: "what" }, L.t("total_" + k))))),
-        o.counts === "stored_rows" ? L.h("p", { class: "muted", id: "counts-note" }, L.t("countsStoredRows")) : null),
+        L.h("p", { class: "muted", id: "counts-note" }, L.t("countsEvents"),
+          o.unsettled_days > 0 ? " " + L.t("unsettled", { days: o.unsettled_days }) : "")),
       L.h("div", { class: "charts" }, charts.map((c) => L.h("section", { class: "card" }, c))),
       L.h("section", { class: "card" }, L.h("h2", {}, L.t("recipientsTitle")), recipientsTable(o)),
     ];
   }
+
+  // The bases chart counts disclosures: its links list them alone
+  // (GET /v1/events?kind=disclosure: transfers and processor hand-offs).
+  const DISCLOSURE = "disclosure";
 
   function basesChart(o) {
     const purposes = [...new Set(o.disclosures_by_basis.map((r) => r.purpose))].sort();
     const bases = [...new Set(o.disclosures_by_basis.map((r) => r.legal_basis))].sort();
     return L.chart({
       id: "bases", title: L.t("chartBases"), horizontal: true, groupLabel: L.t("legalBasis"),
-      series: purposes.map((p) => ({ key: p, label: L.label("purposes", p), href: L.eventsHref(o, { purpose: p }) })),
+      series: purposes.map((p) => ({ key: p, label: L.label("purposes", p), href: L.eventsHref(o, { kind: DISCLOSURE, purpose: p }) })),
       groups: bases.map((b) => ({
-        key: b, label: L.label("legal_bases", b), href: L.eventsHref(o, { legal_basis: b }),
+        key: b, label: L.label("legal_bases", b), href: L.eventsHref(o, { kind: DISCLOSURE, legal_basis: b }),
         segments: o.disclosures_by_basis.filter((r) => r.legal_basis === b).map((r) => ({
-          series: r.purpose, value: r.events, href: L.eventsHref(o, { legal_basis: b, purpose: r.purpose }),
+          series: r.purpose, value: r.events, href: L.eventsHref(o, { kind: DISCLOSURE, legal_basis: b, purpose: r.purpose }),
         })),
       })),
-      eventsHref: L.eventsHref(o, {}),
+      eventsHref: L.eventsHref(o, { kind: DISCLOSURE }),
     });
   }
 

@@ -1,0 +1,125 @@
+// Package settle runs the settlements of the overview's rollups
+// (chstore.Store.Settle) in one member of the fleet: the member that holds
+// the first partition of the events topic. Two settlements at once would
+// both add the same differences, and the group already makes one member
+// the holder of each partition, so no other election is needed.
+package settle
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/balticom/lineage/services/chstore"
+)
+
+// Store settles the rollups once.
+type Store interface {
+	Settle(ctx context.Context) (chstore.Settlement, error)
+}
+
+// Settler settles every Interval while its member holds partition 0 of
+// Topic. A revocation waits for the settlement in flight, cancelled, to
+// return, so that the next holder's first one does not overlap it.
+type Settler struct {
+	store    Store
+	topic    string
+	interval time.Duration
+	log      *slog.Logger
+
+	mu      sync.Mutex
+	held    bool
+	cancel  context.CancelFunc // of the settlement in flight, nil when none
+	settled chan struct{}      // closed when the settlement in flight returns
+}
+
+// New returns a settler of store for the events topic. It settles nothing
+// until Assigned gives it the topic's partition 0.
+func New(store Store, topic string, interval time.Duration, log *slog.Logger) *Settler {
+	return &Settler{store: store, topic: topic, interval: interval, log: log}
+}
+
+// Assigned takes note of partitions given to the member.
+func (s *Settler) Assigned(_ context.Context, _ *kgo.Client, assigned map[string][]int32) {
+	if holdsFirst(assigned, s.topic) {
+		s.mu.Lock()
+		s.held = true
+		s.mu.Unlock()
+		s.log.Info("settling the overview's rollups", "every", s.interval)
+	}
+}
+
+// Revoked takes note of partitions taken from the member, revoked or lost:
+// when the first is among them, it stops settling and returns once the
+// settlement in flight has.
+func (s *Settler) Revoked(_ context.Context, _ *kgo.Client, revoked map[string][]int32) {
+	if !holdsFirst(revoked, s.topic) {
+		return
+	}
+	s.mu.Lock()
+	s.held = false
+	cancel, settled := s.cancel, s.settled
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-settled
+	}
+	s.log.Info("no longer settling the overview's rollups")
+}
+
+func holdsFirst(partitions map[string][]int32, topic string) bool {
+	for _, p := range partitions[topic] {
+		if p == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Run settles every interval until ctx is done. A failed settlement is
+// logged and tried again at the next tick: the next one puts right what a
+// settlement cut short left.
+func (s *Settler) Run(ctx context.Context) {
+	tick := time.NewTicker(s.interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		s.settle(ctx)
+	}
+}
+
+// settle runs one settlement if the member holds the first partition.
+func (s *Settler) settle(ctx context.Context) {
+	s.mu.Lock()
+	if !s.held {
+		s.mu.Unlock()
+		return
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	settled := make(chan struct{})
+	defer close(settled)
+	s.cancel, s.settled = cancel, settled
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.cancel, s.settled = nil, nil
+		s.mu.Unlock()
+	}()
+
+	began := time.Now()
+	st, err := s.store.Settle(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		s.log.Error("settling the overview's rollups", "err", err)
+	case st.Days > 0:
+		s.log.Info("settled the overview's rollups", "days", st.Days, "passes", st.Passes, "took", time.Since(began))
+	}
+}
