@@ -152,11 +152,11 @@ func benchTable(s *Store, table string) string {
 	return table + localSuffix
 }
 
-// settleBench waits, on a cluster, until no replica has a part left to
+// catchUpReplicas waits, on a cluster, until no replica has a part left to
 // fetch: an insert returns once one replica of each shard has its rows,
 // and a count or a lookup may read the other. A server that does not
 // answer (a test may have stopped it) is waited for.
-func settleBench(b *testing.B, s *Store) {
+func catchUpReplicas(b *testing.B, s *Store) {
 	if s.cfg.Cluster == "" {
 		return
 	}

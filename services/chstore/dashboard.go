@@ -121,10 +121,10 @@ func (s *Store) Overview(ctx context.Context, q OverviewQuery) (Overview, error)
 		})
 	}
 	wg.Go(func() {
-		changed, err := s.changedDays(ctx)
+		n, err := s.UnsettledDays(ctx)
 		mu.Lock()
 		defer mu.Unlock()
-		out.UnsettledDays = len(changed)
+		out.UnsettledDays = n
 		if err != nil {
 			errs = append(errs, fmt.Errorf("overview: %w", err))
 		}

@@ -201,7 +201,7 @@ func benchStoreAt(b *testing.B, cfg Config, edit func(ddl string) string, merge 
 	if err := migrate(); err != nil {
 		b.Fatalf("Migrate %s: %v", database, err)
 	}
-	settleBench(b, s)
+	catchUpReplicas(b, s)
 	if n := benchRows(b, s); n == benchRowsWanted {
 		return s
 	} else if n != 0 {

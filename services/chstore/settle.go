@@ -116,6 +116,13 @@ func (s *Store) settleMonths(ctx context.Context, m dayRange) error {
 	return nil
 }
 
+// UnsettledDays is the number of days with events stored since they were
+// last settled: events the rollups do not count yet.
+func (s *Store) UnsettledDays(ctx context.Context) (int, error) {
+	changed, err := s.changedDays(ctx)
+	return len(changed), err
+}
+
 // changedDays reads the days to settle, in order.
 func (s *Store) changedDays(ctx context.Context) ([]changedDay, error) {
 	var out []changedDay

@@ -82,15 +82,22 @@ func (t storeTarget) apiEnv() []string {
 // materializer starting with MATERIALIZER_MIGRATE would.
 func (t storeTarget) migrate(tb testing.TB, db string) {
 	tb.Helper()
-	ctx := context.Background()
-	s, err := chstore.Open(ctx, chstore.Config{Addrs: t.addrs, Database: db, Username: "default", Cluster: t.cluster})
+	s := t.open(tb, db)
+	if err := s.Migrate(context.Background()); err != nil {
+		tb.Fatalf("migrate %s store %s: %v", t.name, db, err)
+	}
+}
+
+// open opens the benchmark's database on the target, as its owner, until
+// the benchmark ends.
+func (t storeTarget) open(tb testing.TB, db string) *chstore.Store {
+	tb.Helper()
+	s, err := chstore.Open(context.Background(), chstore.Config{Addrs: t.addrs, Database: db, Username: "default", Cluster: t.cluster})
 	if err != nil {
 		tb.Fatalf("open %s store %s: %v", t.name, db, err)
 	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate %s store %s: %v", t.name, db, err)
-	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
 }
 
 // drop removes a benchmark's database from the target.

@@ -166,7 +166,8 @@ func TestDashboardInBrowser(t *testing.T) {
 	db := randomName("e2e_dashboard_")
 	t.Cleanup(func() { dropDatabase(t, db) })
 	startMaterializer(t, "materializer", broker, db, "MATERIALIZER_LINKS_GROUP="+db+"_links",
-		"MATERIALIZER_FACTS_GROUP="+db+"_facts", "MATERIALIZER_REQUESTS_GROUP="+db+"_requests")
+		"MATERIALIZER_FACTS_GROUP="+db+"_facts", "MATERIALIZER_REQUESTS_GROUP="+db+"_requests",
+		"MATERIALIZER_SETTLE_INTERVAL=500ms")
 	api := startAPI(t, broker, db,
 		"API_TOKENS=dpo:"+token+",desk-1:"+deskToken, "API_CALLER_ROLES=dpo:dpo,desk-1:access_responder",
 		"API_IDENTITY_KEY="+identityKey)
@@ -187,7 +188,18 @@ func TestDashboardInBrowser(t *testing.T) {
 	waitCaughtUp(t, broker, db, 2*time.Minute)
 	waitTopicCaughtUp(t, broker, db+"_links", topics.IdentityLinks, time.Minute)
 	waitTopicCaughtUp(t, broker, db+"_facts", topics.Facts, time.Minute)
-	waitSettled(t, api, token, time.Minute)
+	// Every stored event counted: the materializer settles its rollups
+	// every half second here (MATERIALIZER_SETTLE_INTERVAL).
+	waitSettled(t, time.Minute, func() (int, error) {
+		status, _, body := call(t, http.MethodGet, api, "/v1/overview", token, "")
+		var o struct {
+			UnsettledDays *int `json:"unsettled_days"`
+		}
+		if err := json.Unmarshal(body, &o); status != http.StatusOK || err != nil || o.UnsettledDays == nil {
+			return 0, fmt.Errorf("overview: %d %s", status, body)
+		}
+		return *o.UnsettledDays, nil
+	})
 
 	dir := artifacts(t)
 	scenario, err := json.Marshal(map[string]any{
@@ -488,26 +500,6 @@ func timings(ms map[string]int) string {
 		fmt.Fprintf(&b, "\n  %-22s %6d ms", k, ms[k])
 	}
 	return b.String()
-}
-
-// waitSettled waits until the API's overview says that every stored event
-// is counted: the materializer settles its rollups every half second here.
-func waitSettled(t *testing.T, api, token string, timeout time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		status, _, body := call(t, http.MethodGet, api, "/v1/overview", token, "")
-		var o struct {
-			UnsettledDays *int `json:"unsettled_days"`
-		}
-		if status == http.StatusOK && json.Unmarshal(body, &o) == nil && o.UnsettledDays != nil && *o.UnsettledDays == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the overview's rollups are not settled after %s: %d %s", timeout, status, body)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
 }
 
 // listedEvents counts the events GET /v1/events lists, all pages, for the

@@ -209,7 +209,6 @@ func materializerEnv(tb testing.TB, broker, db string, extra ...string) []string
 		"MATERIALIZER_CLICKHOUSE_PASSWORD=",
 		"MATERIALIZER_GROUP=" + db,
 		"MATERIALIZER_BATCH_LINGER=200ms",
-		"MATERIALIZER_SETTLE_INTERVAL=500ms",
 		"MATERIALIZER_HEALTH_ADDR=" + freeAddr(tb),
 		"GOMEMLIMIT=" + os.Getenv("LINEAGE_BENCH_GOMEMLIMIT"),
 	}, extra...)
@@ -365,4 +364,21 @@ func (c *clickhouseServer) start(t testing.TB) {
 		t.Fatalf("scripts/clickhouse start: %v\n%s", err, out)
 	}
 	c.stopped = false
+}
+
+// waitSettled waits until unsettled says that no day has events the
+// overview's rollups do not count yet, and returns how long that took.
+func waitSettled(tb testing.TB, timeout time.Duration, unsettled func() (int, error)) time.Duration {
+	tb.Helper()
+	began := time.Now()
+	for {
+		n, err := unsettled()
+		if err == nil && n == 0 {
+			return time.Since(began)
+		}
+		if time.Since(began) > timeout {
+			tb.Fatalf("%d days not settled after %s (%v)", n, timeout, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

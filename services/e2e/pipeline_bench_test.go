@@ -73,6 +73,9 @@ func benchPipeline(b *testing.B, target storeTarget, n, members int) string {
 		peak = max(peak, p.peakRSS())
 	}
 	b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MiB")
+	store := target.open(b, db)
+	settling := waitSettled(b, 10*time.Minute, func() (int, error) { return store.UnsettledDays(context.Background()) })
+	b.ReportMetric(settling.Seconds(), "settled-s-after")
 	if stored := target.countDistinct(b, db); stored != n {
 		b.Fatalf("stored %d distinct events, produced %d", stored, n)
 	}
