@@ -487,7 +487,7 @@ SELECT 'IN-2025-DONE00000001', '00000000-0000-4000-8800-000000000004', 'closed',
 			want = 1
 		}
 		if c.name == settleCall {
-			for _, sent := range sentQueries(t, s, id, 4) {
+			for _, sent := range sentQueries(t, s, id, 5) {
 				script = append(script, "-- settle\n"+strings.TrimSpace(sent))
 			}
 			continue

@@ -21,6 +21,8 @@ var (
 	settleCategoriesSQL string
 	//go:embed queries/settle_subjects.sql
 	settleSubjectsSQL string
+	//go:embed queries/settle_all_subjects.sql
+	settleAllSubjectsSQL string
 	//go:embed queries/settle_monthly.sql
 	settleMonthlySQL string
 )
@@ -96,7 +98,8 @@ func (s *Store) settleDays(ctx context.Context, p dayRange) error {
 		clickhouse.Named("to_day", p.to.Format(time.DateOnly)),
 	}
 	for _, q := range []struct{ what, sql string }{
-		{"flows", settleFlowsSQL}, {"categories", settleCategoriesSQL}, {"subjects", settleSubjectsSQL},
+		{"flows", settleFlowsSQL}, {"categories", settleCategoriesSQL},
+		{"subjects", settleSubjectsSQL}, {"subjects of all recipients", settleAllSubjectsSQL},
 	} {
 		if err := s.conn.Exec(ctx, q.sql, args...); err != nil {
 			return fmt.Errorf("settle the %s of %s in %s: %w", q.what, p, s.cfg.Database, err)

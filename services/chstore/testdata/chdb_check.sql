@@ -1935,21 +1935,26 @@ HAVING difference != 0;
 
 -- settle
 -- Settles the subject rollup for the days of settle_flows.sql: the states
--- of the days' subject keys per source system and recipient, and under
--- recipient '*' for all of a day's rows. A state merged with one of the
--- same keys is unchanged, so these are added as they are: copies of an
--- event, or a day settled again, change no count.
+-- of the days' subject keys per source system and recipient. A state
+-- merged with one of the same keys is unchanged, so these are added as
+-- they are: copies of an event, or a day settled again, change no count.
 INSERT INTO lineage_daily_subjects (day, source_system, recipient_id, subjects)
 SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS day, source_system, recipient_id,
     uniqHLL12State(subject_id)
 FROM lineage_events
 PREWHERE occurred_us >= 946684800000000 AND occurred_us < 4102444800000000
-GROUP BY day, source_system, recipient_id
-UNION ALL
-SELECT toDate(toDateTime(intDiv(occurred_us, 1000000), 'UTC')) AS day, source_system, '*',
-    uniqHLL12State(subject_id)
-FROM lineage_events
-PREWHERE occurred_us >= 946684800000000 AND occurred_us < 4102444800000000
+GROUP BY day, source_system, recipient_id;
+
+-- settle
+-- Settles the subject rollup's states under recipient '*' (all of a day's
+-- rows of a source system) for the days of settle_flows.sql, merged from
+-- the recipients' states settle_subjects.sql has just added: a merge of
+-- states is the state of the union, and the rollup is read instead of the
+-- events a second time.
+INSERT INTO lineage_daily_subjects (day, source_system, recipient_id, subjects)
+SELECT day, source_system, '*', uniqHLL12MergeState(subjects)
+FROM lineage_daily_subjects
+WHERE day >= toDate('2000-01-01') AND day < toDate('2100-01-01') AND recipient_id != '*'
 GROUP BY day, source_system;
 
 -- overview_flows
