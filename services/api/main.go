@@ -133,6 +133,7 @@ func run(ctx context.Context, env envconfig.Lookuper, logOut io.Writer) (err err
 	if err != nil {
 		return err
 	}
+	api.CountFlags(ctx)
 	return httpserve.Run(ctx, httpserve.Config{
 		Addr:              cfg.ListenAddr,
 		Handler:           withDashboard(api),

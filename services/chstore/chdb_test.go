@@ -422,7 +422,7 @@ SELECT 'IN-2025-DONE00000001', '00000000-0000-4000-8800-000000000004', 'closed',
 		name string
 		run  func(ctx context.Context) error
 	}{"settle_changed", func(ctx context.Context) error {
-		days, err := s.changedDays(ctx)
+		days, err := s.ChangedDays(ctx)
 		if err == nil && len(days) == 0 {
 			err = fmt.Errorf("no day to settle")
 		}

@@ -45,47 +45,55 @@ type Settlement struct {
 	Days, Passes int
 }
 
-// changedDay is a day to settle and the rows it had stored when its
-// settlement began.
-type changedDay struct {
-	day    time.Time
-	stored uint64
+// ChangedDay is a day to settle and the rows it had stored when that was
+// read.
+type ChangedDay struct {
+	Day    time.Time
+	Stored uint64
 }
 
 // Settle settles every day whose stored rows changed since it was last
-// settled, and the months of those days. The stored rows are read first,
-// so rows stored during a settlement make their day change again: it is
-// settled by the next call.
+// settled (ChangedDays, then SettleDays).
+func (s *Store) Settle(ctx context.Context) (Settlement, error) {
+	changed, err := s.ChangedDays(ctx)
+	if err != nil {
+		return Settlement{}, err
+	}
+	return s.SettleDays(ctx, changed)
+}
+
+// SettleDays settles days, as ChangedDays read them, and their months, and
+// then writes them down as settled with the rows they had then: rows
+// stored since make their day change again, to be settled by a later call.
 //
 // Calls must not overlap, in this process or another: two settlements of
 // one day at the same moment would both add the same difference. The
 // materializer runs it in the member that holds the topic's first
 // partition. A settlement cut short leaves rollups that the next one puts
 // right, since each difference is computed against the rollups as they are.
-func (s *Store) Settle(ctx context.Context) (Settlement, error) {
-	run := uint64(time.Now().UnixNano())
-	changed, err := s.changedDays(ctx)
-	if err != nil || len(changed) == 0 {
-		return Settlement{}, err
+func (s *Store) SettleDays(ctx context.Context, days []ChangedDay) (Settlement, error) {
+	if len(days) == 0 {
+		return Settlement{}, nil
 	}
-	passes := settlePasses(changed)
+	run := uint64(time.Now().UnixNano())
+	passes := settlePasses(days)
 	for _, p := range passes {
 		if err := s.settleDays(ctx, p); err != nil {
 			return Settlement{}, err
 		}
 	}
-	for _, m := range monthRuns(changed) {
+	for _, m := range monthRuns(days) {
 		if err := s.settleMonths(ctx, m); err != nil {
 			return Settlement{}, err
 		}
 	}
 	// Written last: a day is settled once the months of it are.
-	err = insertRows(ctx, s, "settled days", "lineage_settled_days", settledColumns, changed,
-		func(d *changedDay) []any { return []any{d.day, d.stored, run} })
+	err := insertRows(ctx, s, "settled days", "lineage_settled_days", settledColumns, days,
+		func(d *ChangedDay) []any { return []any{d.Day, d.Stored, run} })
 	if err != nil {
 		return Settlement{}, err
 	}
-	return Settlement{Days: len(changed), Passes: len(passes)}, nil
+	return Settlement{Days: len(days), Passes: len(passes)}, nil
 }
 
 // settleDays settles the daily rollups for the days of p, in one pass
@@ -122,13 +130,14 @@ func (s *Store) settleMonths(ctx context.Context, m dayRange) error {
 // UnsettledDays is the number of days with events stored since they were
 // last settled: events the rollups do not count yet.
 func (s *Store) UnsettledDays(ctx context.Context) (int, error) {
-	changed, err := s.changedDays(ctx)
+	changed, err := s.ChangedDays(ctx)
 	return len(changed), err
 }
 
-// changedDays reads the days to settle, in order.
-func (s *Store) changedDays(ctx context.Context) ([]changedDay, error) {
-	var out []changedDay
+// ChangedDays reads the days to settle, in order: those whose stored rows
+// changed since they were last settled.
+func (s *Store) ChangedDays(ctx context.Context) ([]ChangedDay, error) {
+	var out []ChangedDay
 	err := s.each(ctx, settleChangedSQL, nil, func(scan func(...any) error) error {
 		var (
 			text            string
@@ -141,7 +150,7 @@ func (s *Store) changedDays(ctx context.Context) ([]changedDay, error) {
 		if err != nil {
 			return fmt.Errorf("day %q: %w", text, err)
 		}
-		out = append(out, changedDay{day: day, stored: stored})
+		out = append(out, ChangedDay{Day: day, Stored: stored})
 		return nil
 	})
 	if err != nil {
@@ -161,30 +170,30 @@ func (r dayRange) String() string {
 // events: a pass takes the next day while it begins within settleSpan of
 // the pass's first day and the pass's stored rows stay within
 // settleMaxRows. A day alone over that bound is a pass of its own.
-func settlePasses(days []changedDay) []dayRange {
+func settlePasses(days []ChangedDay) []dayRange {
 	var (
 		out  []dayRange
 		rows uint64
 	)
 	for _, d := range days {
-		end := d.day.AddDate(0, 0, 1)
-		if n := len(out); n > 0 && d.day.Sub(out[n-1].from) < settleSpan && rows+d.stored <= settleMaxRows {
+		end := d.Day.AddDate(0, 0, 1)
+		if n := len(out); n > 0 && d.Day.Sub(out[n-1].from) < settleSpan && rows+d.Stored <= settleMaxRows {
 			out[n-1].to = end
-			rows += d.stored
+			rows += d.Stored
 			continue
 		}
-		out = append(out, dayRange{from: d.day, to: end})
-		rows = d.stored
+		out = append(out, dayRange{from: d.Day, to: end})
+		rows = d.Stored
 	}
 	return out
 }
 
 // monthRuns is the months of the changed days, in order, consecutive
 // months joined.
-func monthRuns(days []changedDay) []dayRange {
+func monthRuns(days []ChangedDay) []dayRange {
 	var out []dayRange
 	for _, d := range days {
-		first := time.Date(d.day.Year(), d.day.Month(), 1, 0, 0, 0, 0, time.UTC)
+		first := time.Date(d.Day.Year(), d.Day.Month(), 1, 0, 0, 0, 0, time.UTC)
 		next := first.AddDate(0, 1, 0)
 		if n := len(out); n > 0 && !out[n-1].to.Before(first) {
 			out[n-1].to = next

@@ -139,20 +139,20 @@ func TestSettlePasses(t *testing.T) {
 	r := func(from, to time.Time) dayRange { return dayRange{from, to} }
 	for _, tc := range []struct {
 		name      string
-		days      []changedDay
+		days      []ChangedDay
 		passes    []dayRange
 		monthRuns []dayRange
 	}{
 		{"close days together, gaps included",
-			[]changedDay{{day(1, 30), 10}, {day(2, 2), 10}, {day(2, 20), 10}},
+			[]ChangedDay{{day(1, 30), 10}, {day(2, 2), 10}, {day(2, 20), 10}},
 			[]dayRange{r(day(1, 30), day(2, 21))},
 			[]dayRange{r(day(1, 1), day(3, 1))}},
 		{"a day past the span begins a pass",
-			[]changedDay{{day(1, 1), 10}, {day(2, 1), 10}},
+			[]ChangedDay{{day(1, 1), 10}, {day(2, 1), 10}},
 			[]dayRange{r(day(1, 1), day(1, 2)), r(day(2, 1), day(2, 2))},
 			[]dayRange{r(day(1, 1), day(3, 1))}},
 		{"rows past the bound begin a pass; a large day is alone",
-			[]changedDay{{day(3, 1), settleMaxRows - 5}, {day(3, 2), 10}, {day(3, 3), 3 * settleMaxRows}, {day(5, 9), 1}},
+			[]ChangedDay{{day(3, 1), settleMaxRows - 5}, {day(3, 2), 10}, {day(3, 3), 3 * settleMaxRows}, {day(5, 9), 1}},
 			[]dayRange{r(day(3, 1), day(3, 2)), r(day(3, 2), day(3, 3)), r(day(3, 3), day(3, 4)), r(day(5, 9), day(5, 10))},
 			[]dayRange{r(day(3, 1), day(4, 1)), r(day(5, 1), day(6, 1))}},
 	} {

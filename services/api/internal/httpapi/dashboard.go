@@ -507,6 +507,19 @@ func (c *stale[T]) get(ctx context.Context, now func() time.Time, timeout time.D
 	return c.value, c.at, nil
 }
 
+// CountFlags counts the overview's flags in the background, as the first
+// overview would: called at start, so that the first DPO to open the
+// overview after a start does not wait the seconds the count takes.
+func (s *Server) CountFlags(ctx context.Context) {
+	go func() {
+		ctx, cancel := context.WithTimeout(ctx, s.queryTimeout)
+		defer cancel()
+		if _, _, err := s.flagCounts.get(ctx, s.now, s.queryTimeout, s.countFlags); err != nil {
+			s.log.Warn("counting the overview's flags at start", "err", err)
+		}
+	}()
+}
+
 // countFlags counts the open problems now, whatever the window, from the
 // lists behind them, read concurrently. The consent flags and the
 // retention list read the whole store's consent and dated events, the

@@ -500,3 +500,26 @@ func TestStaleCounts(t *testing.T) {
 	}
 	t.Fatal("the refresh never landed")
 }
+
+// TestCountFlagsAtStart: the flags are counted before any overview asks,
+// so that the first one does not wait for them.
+func TestCountFlagsAtStart(t *testing.T) {
+	s, _, _ := dashboardServer(t)
+	s.CountFlags(t.Context())
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s.flagCounts.mu.Lock()
+		at, flags := s.flagCounts.at, s.flagCounts.value
+		s.flagCounts.mu.Unlock()
+		if !at.IsZero() {
+			if len(flags) != 8 {
+				t.Errorf("flags counted at start: %+v, want the eight kinds", flags)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the flags were not counted at start")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -1,6 +1,7 @@
 package materialize_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -52,6 +53,26 @@ type member struct {
 	cl     *kgo.Client
 	cancel context.CancelFunc
 	done   chan error
+	logs   *lockedBuffer // what the member logged
+}
+
+// lockedBuffer is a bytes.Buffer that a member's logger writes while a
+// test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func startMember(t *testing.T, brokers []string, store *chstore.Store, batchSize int) *member {
@@ -67,7 +88,8 @@ func startMemberOn(t *testing.T, brokers []string, store materialize.Store, batc
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := &lockedBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
 	m, err := materialize.New(materialize.Config{
 		Group: group, DeadLetter: topics.DeadLetter, BatchSize: batchSize, BatchLinger: 200 * time.Millisecond,
 	}, store, codec.NewDecoder(), log)
@@ -80,7 +102,7 @@ func startMemberOn(t *testing.T, brokers []string, store materialize.Store, batc
 	}
 	m.Attach(cl)
 	ctx, cancel := context.WithCancel(context.Background())
-	x := &member{cl: cl, cancel: cancel, done: make(chan error, 1)}
+	x := &member{cl: cl, cancel: cancel, done: make(chan error, 1), logs: logs}
 	go func() {
 		err := m.Run(ctx, context.Background())
 		cl.Close()

@@ -16,10 +16,19 @@ import (
 	"github.com/balticom/lineage/services/chstore"
 )
 
-// Store settles the rollups once.
+// Store reads the days to settle and settles them.
 type Store interface {
-	Settle(ctx context.Context) (chstore.Settlement, error)
+	ChangedDays(ctx context.Context) ([]chstore.ChangedDay, error)
+	SettleDays(ctx context.Context, days []chstore.ChangedDay) (chstore.Settlement, error)
 }
+
+// waitIntervals is how many intervals a changed day may wait to be
+// settled while it goes on changing. A day is settled at the first look
+// that finds it as the previous one did (nothing stored in it since), or
+// once it has waited that long: a backlog being drained changes every day
+// it touches between two looks, and each settlement would recount them
+// all; today, while events arrive, is settled every 3 intervals.
+const waitIntervals = 3
 
 // Settler settles every Interval while its member holds partition 0 of
 // Topic. A revocation waits for the settlement in flight, cancelled, to
@@ -34,12 +43,21 @@ type Settler struct {
 	held    bool
 	cancel  context.CancelFunc // of the settlement in flight, nil when none
 	settled chan struct{}      // closed when the settlement in flight returns
+
+	seen map[time.Time]seenDay // the changed days at the last look, by day
+}
+
+// seenDay is a changed day as a look found it: its stored rows, and since
+// when it has been waiting.
+type seenDay struct {
+	stored uint64
+	since  time.Time
 }
 
 // New returns a settler of store for the events topic. It settles nothing
 // until Assigned gives it the topic's partition 0.
 func New(store Store, topic string, interval time.Duration, log *slog.Logger) *Settler {
-	return &Settler{store: store, topic: topic, interval: interval, log: log}
+	return &Settler{store: store, topic: topic, interval: interval, log: log, seen: map[time.Time]seenDay{}}
 }
 
 // Assigned takes note of partitions given to the member.
@@ -123,13 +141,39 @@ func (s *Settler) settle(ctx context.Context) time.Duration {
 	}()
 
 	began := time.Now()
-	st, err := s.store.Settle(ctx)
+	changed, err := s.store.ChangedDays(ctx)
+	var st chstore.Settlement
+	if err == nil {
+		st, err = s.store.SettleDays(ctx, s.ready(changed, began))
+	}
 	took := time.Since(began)
 	switch {
 	case err != nil && ctx.Err() == nil:
 		s.log.Error("settling the overview's rollups", "err", err)
 	case st.Days > 0:
-		s.log.Info("settled the overview's rollups", "days", st.Days, "passes", st.Passes, "took", took)
+		s.log.Info("settled the overview's rollups", "days", st.Days, "passes", st.Passes,
+			"waiting", len(changed)-st.Days, "took", took)
 	}
 	return took
+}
+
+// ready returns the changed days to settle now (see waitIntervals) and
+// remembers the others. A day returned is forgotten: if its settlement
+// fails, the next look finds it changed and the one after settles it.
+func (s *Settler) ready(changed []chstore.ChangedDay, now time.Time) []chstore.ChangedDay {
+	var out []chstore.ChangedDay
+	seen := make(map[time.Time]seenDay, len(changed))
+	for _, d := range changed {
+		prev, ok := s.seen[d.Day]
+		switch {
+		case !ok:
+			seen[d.Day] = seenDay{stored: d.Stored, since: now}
+		case prev.stored == d.Stored || now.Sub(prev.since) >= waitIntervals*s.interval:
+			out = append(out, d)
+		default:
+			seen[d.Day] = seenDay{stored: d.Stored, since: prev.since}
+		}
+	}
+	s.seen = seen
+	return out
 }
