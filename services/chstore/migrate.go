@@ -223,6 +223,9 @@ func (s *Store) shardReplicas(ctx context.Context) ([][]string, error) {
 		if err := rows.Scan(&shard, &host, &port); err != nil {
 			return nil, fmt.Errorf("read the replicas of cluster %s: %w", s.cfg.Cluster, err)
 		}
+		if shard == 0 {
+			return nil, fmt.Errorf("cluster %s: system.clusters numbers a shard 0 (%s)", s.cfg.Cluster, host)
+		}
 		if int(shard) > len(shards) {
 			shards = append(shards, make([][]string, int(shard)-len(shards))...)
 		}

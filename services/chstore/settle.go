@@ -75,6 +75,12 @@ func (s *Store) SettleDays(ctx context.Context, days []ChangedDay) (Settlement, 
 	if len(days) == 0 {
 		return Settlement{}, nil
 	}
+	if s.cfg.Cluster != "" {
+		var err error
+		if ctx, err = s.quorumWrites(ctx); err != nil {
+			return Settlement{}, err
+		}
+	}
 	run := uint64(time.Now().UnixNano())
 	passes := settlePasses(days)
 	for _, p := range passes {
@@ -94,6 +100,25 @@ func (s *Store) SettleDays(ctx context.Context, days []ChangedDay) (Settlement, 
 		return Settlement{}, err
 	}
 	return Settlement{Days: len(days), Passes: len(passes)}, nil
+}
+
+// quorumWrites returns ctx with inserts that return once every replica of
+// the shard holds them (insert_quorum, the fewest replicas of a shard). A
+// difference is computed against the rollups as one replica of each shard
+// holds them: a replica still fetching the last difference would have it
+// added again. Written to all replicas first, a difference is in every
+// later read. A settlement while a replica is down fails, and is tried
+// again.
+func (s *Store) quorumWrites(ctx context.Context) (context.Context, error) {
+	shards, err := s.shardReplicas(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("settle in %s: %w", s.cfg.Database, err)
+	}
+	quorum := len(shards[0])
+	for _, replicas := range shards {
+		quorum = min(quorum, len(replicas))
+	}
+	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"insert_quorum": quorum})), nil
 }
 
 // settleDays settles the daily rollups for the days of p, in one pass

@@ -100,8 +100,9 @@ func holdsFirst(partitions map[string][]int32, topic string) bool {
 // maxShare bounds the share of the time spent settling: after a
 // settlement that took d, the next waits at least d × (1/maxShare − 1).
 // While a backlog is drained, every day it touches changes between two
-// settlements, and each settlement recounts them all; unbounded, settling
-// every 10 s took a third of the pipeline's rate on two cores.
+// settlements, and each settlement recounts them all: settling every half
+// second, unbounded, cut the pipeline benchmark from 112,570 to 66,060
+// events/s on two cores.
 const maxShare = 0.1
 
 // Run settles every interval, or less often as maxShare says, until ctx
