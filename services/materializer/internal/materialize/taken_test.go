@@ -2,7 +2,6 @@ package materialize_test
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -74,7 +73,7 @@ func TestRewoundPartitionNotStoredAgain(t *testing.T) {
 			t.Fatalf("%d of %d positions inserted twice after the rewind", twice, positions)
 		}
 		if positions == len(events) && time.Now().After(deadline) {
-			if !strings.Contains(m.logs.String(), "already taken: skipped") {
+			if m.skips.n.Load() == 0 {
 				t.Fatal("no record was handed over again: the rewind did not happen")
 			}
 			return
