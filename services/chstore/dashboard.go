@@ -16,8 +16,9 @@ import (
 	"github.com/balticom/lineage/pkg/lineage"
 )
 
-// The DPO's dashboard: the overview from the daily rollups
-// (migrations/0009, 0011, settle.go), the events behind a number, and a subject's lineage.
+// The DPO's dashboard: the overview from the settled rollups
+// (migrations/0009 and 0011, settle.go), the events behind a number, and a
+// subject's lineage.
 var (
 	//go:embed queries/dashboard_flows.sql
 	dashboardFlowsSQL string
